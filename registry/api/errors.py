@@ -1,0 +1,64 @@
+"""Errors as JSON with a message that names the field. Every error body has ``detail``
+(one human-readable sentence); validation errors add ``errors`` (field -> messages)."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def _first_message(errors, path=""):
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            name = key if key != "non_field_errors" else ""
+            found = _first_message(value, f"{path}.{name}" if path and name else name or path)
+            if found:
+                return found
+    elif isinstance(errors, list):
+        for value in errors:
+            found = _first_message(value, path)
+            if found:
+                return found
+    elif errors:
+        return f"{path}: {errors}" if path else str(errors)
+    return None
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(detail=as_serializer_error(exc))
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(detail=str(exc) or None)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+        response.data = {
+            "detail": _("请求有误：%(message)s") % {"message": _first_message(errors)},
+            "errors": errors,
+        }
+    return response
+
+
+def json_not_found(request, exception=None):
+    return JsonResponse({"detail": _("未找到。")}, status=404, json_dumps_params={"ensure_ascii": False})
+
+
+def json_server_error(request):
+    return JsonResponse(
+        {"detail": _("服务器内部错误，请稍后重试。"),
+         "request_id": getattr(request, "request_id", "")},
+        status=500, json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def json_bad_request(request, exception=None):
+    return JsonResponse({"detail": _("请求有误。")}, status=400, json_dumps_params={"ensure_ascii": False})
+
+
+def json_forbidden(request, exception=None):
+    return JsonResponse({"detail": _("无权访问。")}, status=403, json_dumps_params={"ensure_ascii": False})

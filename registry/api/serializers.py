@@ -1,0 +1,69 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from registry.models import Department
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Department
+        fields = ["id", "code", "name_zh", "name_en", "kind", "parent", "uscc"]
+
+
+# Fields of the record base that only the workflow sets.
+RECORD_READ_ONLY_FIELDS = [
+    "id", "index_number", "status", "published_at", "revision", "amended_at",
+    "withdrawn_at", "withdrawal_reason", "withdrawal_legal_basis", "created_at", "updated_at",
+]
+RECORD_FIELDS = [
+    *RECORD_READ_ONLY_FIELDS[:3], "department", "department_name", "name", "summary",
+    "date_made", "withheld_ground", "withheld_legal_basis", "withheld_reassess_on",
+    *RECORD_READ_ONLY_FIELDS[3:],
+]
+
+
+class PublicRecordSerializer(serializers.ModelSerializer):
+    """Base serializer of every record resource. Subclasses set ``Meta.model`` and extend
+    ``Meta.fields`` with ``RECORD_FIELDS``."""
+
+    department = serializers.SlugRelatedField(
+        slug_field="code", queryset=Department.objects.all(),
+        help_text=_("所属部门代码"),
+    )
+    department_name = serializers.CharField(source="department.name_zh", read_only=True)
+
+    class Meta:
+        fields = RECORD_FIELDS
+        read_only_fields = RECORD_READ_ONLY_FIELDS
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text=_("撤回理由（公开）"))
+    legal_basis = serializers.CharField(max_length=500, help_text=_("撤回依据（公开）"))
+
+
+class AmendReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text=_("更正理由（公开）"))
+
+
+class TombstoneSerializer(serializers.Serializer):
+    """What remains public of a withdrawn record."""
+
+    id = serializers.IntegerField()
+    index_number = serializers.CharField()
+    name = serializers.CharField()
+    status = serializers.CharField()
+    withdrawn_at = serializers.DateTimeField()
+    withdrawal_reason = serializers.CharField()
+    withdrawal_legal_basis = serializers.CharField()
+
+
+class PublicEventSerializer(serializers.Serializer):
+    """A public lifecycle event of a record (published, amended, withdrawn)."""
+
+    seq = serializers.IntegerField()
+    action = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    reason = serializers.CharField()

@@ -1,0 +1,140 @@
+"""The base of every record resource: list and detail through the permission path, writes
+and state changes through the workflow service functions."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.response import Response
+
+from registry.api.filters import RecordFilterSet
+from registry.api.serializers import (
+    AmendReasonSerializer,
+    PublicEventSerializer,
+    TombstoneSerializer,
+    WithdrawSerializer,
+)
+from registry.choices import Action
+from registry.models import AuditEntry
+from registry.services import workflow
+
+
+class Gone(APIException):
+    status_code = status.HTTP_410_GONE
+    default_detail = _("该记录已撤回。")
+    default_code = "withdrawn"
+
+
+class RestrictedViewSetMixin:
+    """Resolves ``{id}`` strictly (malformed ids are a 400) within the permission path."""
+
+    lookup_value_regex = "[^/.]+"
+    queryset = None  # subclasses define ``base_queryset()``
+
+    def base_queryset(self):
+        raise NotImplementedError
+
+    def get_queryset(self):
+        return self.base_queryset().restrict(self.request.user, Action.VIEW)
+
+    def _lookup_value(self):
+        value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        if self.lookup_field in ("pk", "id") and not value.isdigit():
+            raise ValidationError({"id": [_("id 必须是正整数。")]})
+        return value
+
+    def get_object(self):
+        value = self._lookup_value()
+        queryset = self.filter_queryset(self.get_queryset()) if self.action == "retrieve" else self.get_queryset()
+        obj = queryset.filter(**{self.lookup_field: value}).first()
+        if obj is None:
+            self.raise_not_visible(value)
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+    def raise_not_visible(self, value):
+        raise NotFound()
+
+
+class RecordViewSet(
+    RestrictedViewSetMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    """List, read, create and edit records; ``submit``, ``publish``, ``withdraw`` and
+    ``amend`` are POST actions on a record."""
+
+    model = None
+    filterset_class = RecordFilterSet
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def base_queryset(self):
+        return self.model.objects.select_related("department")
+
+    def raise_not_visible(self, value):
+        tombstone = self.model.objects.filter(self.model.tombstone_q(), pk=value).first()
+        if tombstone is not None:
+            raise Gone(detail={"detail": str(Gone.default_detail),
+                               "tombstone": TombstoneSerializer(tombstone).data})
+        raise NotFound()
+
+    def perform_create(self, serializer):
+        serializer.instance = workflow.create(
+            self.model, acting_user=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = workflow.update(
+            serializer.instance, acting_user=self.request.user, **serializer.validated_data
+        )
+
+    def _respond(self, record):
+        record = self.base_queryset().get(pk=record.pk)
+        return Response(self.get_serializer(record).data)
+
+    @extend_schema(request=None, summary=_("提交审核"))
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._respond(workflow.submit(self.get_object(), acting_user=request.user))
+
+    @extend_schema(request=None, summary=_("发布"))
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        return self._respond(workflow.publish(self.get_object(), acting_user=request.user))
+
+    @extend_schema(request=WithdrawSerializer, summary=_("撤回（留下公开的撤回记录）"))
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        record = self.get_object()
+        body = WithdrawSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._respond(workflow.withdraw(record, acting_user=request.user, **body.validated_data))
+
+    @extend_schema(summary=_("更正已发布的记录（需说明理由）"))
+    @action(detail=True, methods=["post"])
+    def amend(self, request, pk=None):
+        record = self.get_object()
+        reason = AmendReasonSerializer(data=request.data)
+        reason.is_valid(raise_exception=True)
+        changes = {k: v for k, v in request.data.items() if k != "reason"}
+        serializer = self.get_serializer(record, data=changes, partial=True)
+        serializer.is_valid(raise_exception=True)
+        return self._respond(workflow.amend(
+            record, acting_user=request.user, reason=reason.validated_data["reason"],
+            **serializer.validated_data,
+        ))
+
+    @extend_schema(responses=PublicEventSerializer(many=True), summary=_("公开的生命周期事件"))
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def history(self, request, pk=None):
+        record = self.get_object()
+        events = AuditEntry.objects.filter(
+            content_type__app_label=record._meta.app_label,
+            content_type__model=record._meta.model_name,
+            object_id=record.pk, is_public=True,
+        ).order_by("seq").values("seq", "action", "created_at", "reason")
+        return Response(PublicEventSerializer(events, many=True).data)

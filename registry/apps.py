@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RegistryConfig(AppConfig):
+    name = "registry"
+    verbose_name = _("登记系统基础")
+
+    def ready(self):
+        from registry import signals  # noqa: F401  (connects the calendar version bump)

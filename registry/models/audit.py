@@ -1,0 +1,93 @@
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from registry.choices import AuditAction
+from registry.models.records import RecordQuerySet
+
+
+class AuditEntry(models.Model):
+    """One entry of the append-only, hash-chained change log.
+
+    ``entry_hash`` is the SHA-256 of the entry's content together with the previous entry's
+    hash, so altering or removing any row breaks the chain from there on
+    (``manage.py verify_audit``). A database trigger refuses UPDATE and DELETE.
+    """
+
+    seq = models.BigIntegerField(_("序号"), unique=True)
+    created_at = models.DateTimeField(_("时间"))
+    # SET_NULL: the log outlives user accounts; ``actor_username`` keeps who it was.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+", db_constraint=False,
+    )
+    actor_username = models.CharField(_("操作人账号"), max_length=150, blank=True)
+    # DO_NOTHING without a constraint: the log is never rewritten by cascades.
+    department = models.ForeignKey(
+        "registry.Department", verbose_name=_("部门"), on_delete=models.DO_NOTHING,
+        null=True, blank=True, related_name="+", db_constraint=False,
+    )
+    request_id = models.CharField(_("请求编号"), max_length=64, blank=True)
+    action = models.CharField(_("操作"), max_length=20, choices=AuditAction.choices)
+    # PROTECT: the content type names the object's table; it must stay resolvable.
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.BigIntegerField(_("对象编号"))
+    object_repr = models.CharField(_("对象"), max_length=300)
+    before = models.JSONField(_("修改前"), null=True, blank=True)
+    after = models.JSONField(_("修改后"), null=True, blank=True)
+    reason = models.TextField(_("理由"), blank=True)
+    is_public = models.BooleanField(_("公开事件"), default=False)
+    prev_hash = models.CharField(_("前一条哈希"), max_length=64)
+    entry_hash = models.CharField(_("本条哈希"), max_length=64, unique=True)
+
+    objects = RecordQuerySet.as_manager()
+
+    # Entries are reached through their department; none is public through the generic
+    # path (public lifecycle events are shown through the record they belong to).
+    permission_department_path = "department"
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["content_type", "object_id", "seq"])]
+
+    def __str__(self):
+        return f"#{self.seq} {self.action} {self.object_repr}"
+
+    @classmethod
+    def public_q(cls):
+        return models.Q(pk__in=[])
+
+    def hashed_content(self):
+        """The canonical text the hash covers (everything but the hash itself)."""
+        return json.dumps(
+            {
+                "seq": self.seq,
+                "created_at": self.created_at.isoformat(),
+                "actor_id": self.actor_id,
+                "actor_username": self.actor_username,
+                "department_id": self.department_id,
+                "request_id": self.request_id,
+                "action": self.action,
+                "content_type_id": self.content_type_id,
+                "object_id": self.object_id,
+                "object_repr": self.object_repr,
+                "before": self.before,
+                "after": self.after,
+                "reason": self.reason,
+                "is_public": self.is_public,
+                "prev_hash": self.prev_hash,
+            },
+            sort_keys=True,
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+
+    def compute_hash(self):
+        return hashlib.sha256(self.hashed_content().encode()).hexdigest()

@@ -1,0 +1,90 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from registry.choices import RecordStatus, WithheldGround
+
+
+class RecordQuerySet(models.QuerySet):
+    """Querysets of records: ``restrict`` is the one permission path of every surface."""
+
+    def restrict(self, user, action="view"):
+        from registry.permissions import restrict
+
+        return restrict(self, user, action)
+
+    def public(self):
+        return self.filter(self.model.public_q())
+
+
+class PublicRecord(models.Model):
+    """Abstract base of every disclosed record: owning department, the OGI metadata
+    (《政府信息公开条例》 art. 12: index number, name, summary, date made), the publication
+    status, the withholding ground, and the withdrawal tombstone.
+
+    Status fields change only through :mod:`registry.services.workflow`.
+    """
+
+    # PROTECT: a department with records cannot be deleted; records are never lost.
+    department = models.ForeignKey(
+        "registry.Department", verbose_name=_("部门"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    index_number = models.CharField(_("索引号"), max_length=64, unique=True, editable=False)
+    name = models.CharField(_("名称"), max_length=300)
+    summary = models.TextField(_("内容概述"), blank=True)
+    date_made = models.DateField(_("成文日期"))
+    status = models.CharField(
+        _("状态"), max_length=20, choices=RecordStatus.choices, default=RecordStatus.DRAFT,
+        editable=False,
+    )
+    withheld_ground = models.CharField(
+        _("不予公开理由"), max_length=32, choices=WithheldGround.choices, blank=True
+    )
+    withheld_legal_basis = models.CharField(_("不予公开法律依据"), max_length=500, blank=True)
+    withheld_reassess_on = models.DateField(_("重新评估日期"), null=True, blank=True)
+    published_at = models.DateTimeField(_("首次发布时间"), null=True, blank=True, editable=False)
+    revision = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+    amended_at = models.DateTimeField(_("最近更正时间"), null=True, blank=True, editable=False)
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True, editable=False)
+    withdrawal_reason = models.TextField(_("撤回理由"), blank=True, editable=False)
+    withdrawal_legal_basis = models.CharField(
+        _("撤回依据"), max_length=500, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
+
+    objects = RecordQuerySet.as_manager()
+
+    permission_department_path = "department"
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.index_number} {self.name}"
+
+    @classmethod
+    def public_q(cls):
+        """What anonymous users may see: published and not withheld. Registries add their
+        own conditions (display periods, confidentiality) by overriding this."""
+        return models.Q(status=RecordStatus.PUBLISHED, withheld_ground="")
+
+    @classmethod
+    def tombstone_q(cls):
+        """Withdrawn records whose withdrawal is public (a tombstone, never a silent delete)."""
+        return models.Q(status=RecordStatus.WITHDRAWN, withheld_ground="",
+                        published_at__isnull=False)
+
+
+class IndexNumberSequence(models.Model):
+    """The last index number (索引号) handed out per department and year."""
+
+    # CASCADE: the counter means nothing without its department.
+    department = models.ForeignKey("registry.Department", on_delete=models.CASCADE)
+    year = models.PositiveSmallIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["department", "year"], name="unique_index_sequence")
+        ]

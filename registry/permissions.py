@@ -1,0 +1,94 @@
+"""The one permission path. Every surface (REST, GraphQL, admin, exports, feeds) asks
+:func:`restrict` which records a user may see or act on; nothing else decides.
+
+Roles are django-guardian object permissions on :class:`~registry.models.Department`
+(direct foreign-key table), so a check is one indexed join from a record to its department.
+District-wide roles (oversight, legality review) are global permissions held through groups.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from registry.choices import Action, Role
+
+# Codenames of the per-department permissions each role holds.
+ROLE_PERMISSIONS = {
+    Role.EDITOR: "edit_records",
+    Role.PUBLISHER: "publish_records",
+    Role.DEPARTMENT_ADMIN: "manage_members",
+}
+# District-wide roles: group name -> global permission codename.
+DISTRICT_PERMISSIONS = {
+    Role.OVERSIGHT: "oversee_all",
+    Role.LEGALITY_REVIEWER: "review_legality",
+}
+# Which department permissions allow an action.
+ACTION_PERMISSIONS = {
+    Action.VIEW: tuple(ROLE_PERMISSIONS.values()),
+    Action.CHANGE: ("edit_records",),
+    Action.PUBLISH: ("publish_records",),
+    Action.MANAGE: ("manage_members",),
+}
+
+
+def department_ids(user, action):
+    """A subquery of the ids of departments on which ``user`` may perform ``action``."""
+    from registry.models import DepartmentUserObjectPermission
+
+    return DepartmentUserObjectPermission.objects.filter(
+        user_id=user.pk,
+        permission__content_type__app_label="registry",
+        permission__codename__in=ACTION_PERMISSIONS[Action(action)],
+    ).values("content_object_id")
+
+
+def is_oversight(user):
+    return user.is_authenticated and user.has_perm("registry.oversee_all")
+
+
+def restrict(queryset, user, action=Action.VIEW):
+    """``queryset`` narrowed to what ``user`` may do ``action`` on.
+
+    Anonymous users see public records only and may do nothing else. Members of a
+    department see its drafts and act within their roles; oversight reads everything and
+    writes nothing; superusers may do everything.
+    """
+    model = queryset.model
+    action = Action(action)
+    if user.is_superuser:
+        return queryset
+    path = model.permission_department_path
+    in_scope = Q(**{f"{path}__in": department_ids(user, action)})
+    if action == Action.VIEW:
+        if not user.is_authenticated:
+            return queryset.filter(model.public_q())
+        if is_oversight(user):
+            return queryset
+        return queryset.filter(model.public_q() | in_scope)
+    if not user.is_authenticated:
+        return queryset.none()
+    return queryset.filter(in_scope)
+
+
+def can(user, action, obj):
+    """Whether ``user`` may do ``action`` on ``obj`` (one query)."""
+    return restrict(type(obj)._default_manager.filter(pk=obj.pk), user, action).exists()
+
+
+def ensure_in_scope(obj, user, action=Action.CHANGE):
+    """After a write: refuse (and so roll back) if ``obj`` left the writer's scope,
+    e.g. a record moved to a department the writer does not belong to."""
+    if not can(user, action, obj):
+        raise PermissionDenied(_("保存后的记录不在您的权限范围内。"))
+
+
+def district_group(role):
+    """The group that carries a district-wide role, with its permission."""
+    group, _created = Group.objects.get_or_create(name=Role(role).value)
+    permission = Permission.objects.get(
+        content_type__app_label="registry", codename=DISTRICT_PERMISSIONS[Role(role)]
+    )
+    group.permissions.add(permission)
+    return group

@@ -1,0 +1,1 @@
+"""Named service functions: the only way state changes."""

@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from registry.api.router import build_router
+from registry.api.views import TokenView, healthz
+from registry.graphql.views import RegistryGraphQLView
+
+api_v1 = [
+    path("auth/token/", TokenView.as_view(), name="auth-token"),
+    path("", include(build_router().urls)),
+]
+
+urlpatterns = [
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("graphql/", RegistryGraphQLView.as_view(graphiql=True), name="graphql"),
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+]
+
+handler400 = "registry.api.errors.json_bad_request"
+handler403 = "registry.api.errors.json_forbidden"
+handler404 = "registry.api.errors.json_not_found"
+handler500 = "registry.api.errors.json_server_error"
