@@ -46,7 +46,10 @@ class WithheldGround(models.TextChoices):
 
     STATE_SECRET = "state_secret", _("国家秘密（第十四条）")
     PROHIBITED_BY_LAW = "prohibited_by_law", _("法律、行政法规禁止公开（第十四条）")
-    SECURITY_STABILITY = "security_stability", _("危及国家安全、公共安全、经济安全、社会稳定（第十四条）")
+    SECURITY_STABILITY = (
+        "security_stability",
+        _("危及国家安全、公共安全、经济安全、社会稳定（第十四条）"),
+    )
     THIRD_PARTY_RIGHTS = "third_party_rights", _("商业秘密、个人隐私等第三方合法权益（第十五条）")
     INTERNAL_AFFAIRS = "internal_affairs", _("内部事务信息（第十六条第一款）")
     PROCESS_INFORMATION = "process_information", _("过程性信息（第十六条第二款）")

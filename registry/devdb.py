@@ -44,9 +44,7 @@ def _bindir():
     """The directory of the PostgreSQL server binaries (newest installed major version)."""
     if os.environ.get("PG_BINDIR"):
         return Path(os.environ["PG_BINDIR"])
-    candidates = sorted(
-        glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2])
-    )
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]))
     if candidates:
         return Path(candidates[-1])
     found = shutil.which("initdb")
@@ -98,8 +96,14 @@ def init():
     if _as_root():
         _make_traversable(DATA_DIR)
     _run(
-        "initdb", "-D", str(DATA_DIR), "--locale=C.UTF-8", "--encoding=UTF8",
-        "--auth=trust", f"--username={DB_USER}", quiet=True,
+        "initdb",
+        "-D",
+        str(DATA_DIR),
+        "--locale=C.UTF-8",
+        "--encoding=UTF8",
+        "--auth=trust",
+        f"--username={DB_USER}",
+        quiet=True,
     )
     with open(DATA_DIR / "postgresql.conf", "a") as conf:
         conf.write(
@@ -124,8 +128,19 @@ def start():
         LOG_FILE.touch()
         entry = pwd.getpwnam(SERVER_USER)
         os.chown(LOG_FILE, entry.pw_uid, entry.pw_gid)
-    result = _run("pg_ctl", "-D", str(DATA_DIR), "-l", str(LOG_FILE), "-w", "-t", "60", "start",
-                  check=False, quiet=True)
+    result = _run(
+        "pg_ctl",
+        "-D",
+        str(DATA_DIR),
+        "-l",
+        str(LOG_FILE),
+        "-w",
+        "-t",
+        "60",
+        "start",
+        check=False,
+        quiet=True,
+    )
     if result.returncode != 0:
         sys.exit(f"devdb: PostgreSQL did not start; see {LOG_FILE}")
 
@@ -141,7 +156,9 @@ def create_database():
 
     for attempt in range(50):
         try:
-            conn = psycopg2.connect(dbname="postgres", user=DB_USER, host=str(SOCKET_DIR), port=PORT)
+            conn = psycopg2.connect(
+                dbname="postgres", user=DB_USER, host=str(SOCKET_DIR), port=PORT
+            )
             break
         except psycopg2.OperationalError:
             if attempt == 49:

@@ -62,11 +62,14 @@ def restrict(queryset, user, action=Action.VIEW):
     path = model.permission_department_path
     in_scope = Q(**{f"{path}__in": department_ids(user, action)})
     if action == Action.VIEW:
+        public = model.public_q()
+        if not public:  # an empty condition: everything of this model is public
+            return queryset
         if not user.is_authenticated:
-            return queryset.filter(model.public_q())
+            return queryset.filter(public)
         if is_oversight(user):
             return queryset
-        return queryset.filter(model.public_q() | in_scope)
+        return queryset.filter(public | in_scope)
     if not user.is_authenticated:
         return queryset.none()
     return queryset.filter(in_scope)

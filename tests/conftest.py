@@ -18,11 +18,15 @@ def departments(db):
 
     return {
         "fgw": Department.objects.create(
-            code="fgw", name_zh="区发展改革委", name_en="District Development and Reform Commission",
+            code="fgw",
+            name_zh="区发展改革委",
+            name_en="District Development and Reform Commission",
             kind="department",
         ),
         "scjgj": Department.objects.create(
-            code="scjgj", name_zh="区市场监管局", name_en="District Market Regulation Bureau",
+            code="scjgj",
+            name_zh="区市场监管局",
+            name_en="District Market Regulation Bureau",
             kind="department",
         ),
     }

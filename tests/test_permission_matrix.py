@@ -9,34 +9,70 @@ URL = "/api/v1/test-notices/"
 
 # expected status per role; the record belongs to department ``fgw``.
 READ_DRAFT = {
-    "anonymous": 404, "editor": 200, "publisher": 200, "department_admin": 200,
-    "other_editor": 404, "other_publisher": 404, "oversight": 200,
-    "legality_reviewer": 404, "superuser": 200,
+    "anonymous": 404,
+    "editor": 200,
+    "publisher": 200,
+    "department_admin": 200,
+    "other_editor": 404,
+    "other_publisher": 404,
+    "oversight": 200,
+    "legality_reviewer": 404,
+    "superuser": 200,
 }
 EDIT_DRAFT = {
-    "anonymous": 401, "editor": 200, "publisher": 403, "department_admin": 403,
-    "other_editor": 404, "other_publisher": 404, "oversight": 403,
-    "legality_reviewer": 404, "superuser": 200,
+    "anonymous": 401,
+    "editor": 200,
+    "publisher": 403,
+    "department_admin": 403,
+    "other_editor": 404,
+    "other_publisher": 404,
+    "oversight": 403,
+    "legality_reviewer": 404,
+    "superuser": 200,
 }
 EDIT_PUBLISHED = {  # visible to everyone, so outsiders get 403, members 400 (use amend)
-    "anonymous": 401, "editor": 400, "publisher": 403, "department_admin": 403,
-    "other_editor": 403, "other_publisher": 403, "oversight": 403,
-    "legality_reviewer": 403, "superuser": 400,
+    "anonymous": 401,
+    "editor": 400,
+    "publisher": 403,
+    "department_admin": 403,
+    "other_editor": 403,
+    "other_publisher": 403,
+    "oversight": 403,
+    "legality_reviewer": 403,
+    "superuser": 400,
 }
 CREATE = {
-    "anonymous": 401, "editor": 201, "publisher": 403, "department_admin": 403,
-    "other_editor": 403, "other_publisher": 403, "oversight": 403,
-    "legality_reviewer": 403, "superuser": 201,
+    "anonymous": 401,
+    "editor": 201,
+    "publisher": 403,
+    "department_admin": 403,
+    "other_editor": 403,
+    "other_publisher": 403,
+    "oversight": 403,
+    "legality_reviewer": 403,
+    "superuser": 201,
 }
 PUBLISH_DRAFT = {
-    "anonymous": 401, "editor": 403, "publisher": 200, "department_admin": 403,
-    "other_editor": 404, "other_publisher": 404, "oversight": 403,
-    "legality_reviewer": 404, "superuser": 200,
+    "anonymous": 401,
+    "editor": 403,
+    "publisher": 200,
+    "department_admin": 403,
+    "other_editor": 404,
+    "other_publisher": 404,
+    "oversight": 403,
+    "legality_reviewer": 404,
+    "superuser": 200,
 }
 WITHDRAW_PUBLISHED = {
-    "anonymous": 401, "editor": 403, "publisher": 200, "department_admin": 403,
-    "other_editor": 403, "other_publisher": 403, "oversight": 403,
-    "legality_reviewer": 403, "superuser": 200,
+    "anonymous": 401,
+    "editor": 403,
+    "publisher": 200,
+    "department_admin": 403,
+    "other_editor": 403,
+    "other_publisher": 403,
+    "oversight": 403,
+    "legality_reviewer": 403,
+    "superuser": 200,
 }
 ROLES = list(READ_DRAFT)
 

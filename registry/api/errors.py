@@ -36,7 +36,11 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+        errors = (
+            response.data
+            if isinstance(response.data, dict)
+            else {"non_field_errors": response.data}
+        )
         response.data = {
             "detail": _("请求有误：%(message)s") % {"message": _first_message(errors)},
             "errors": errors,
@@ -45,20 +49,29 @@ def exception_handler(exc, context):
 
 
 def json_not_found(request, exception=None):
-    return JsonResponse({"detail": _("未找到。")}, status=404, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {"detail": _("未找到。")}, status=404, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 def json_server_error(request):
     return JsonResponse(
-        {"detail": _("服务器内部错误，请稍后重试。"),
-         "request_id": getattr(request, "request_id", "")},
-        status=500, json_dumps_params={"ensure_ascii": False},
+        {
+            "detail": _("服务器内部错误，请稍后重试。"),
+            "request_id": getattr(request, "request_id", ""),
+        },
+        status=500,
+        json_dumps_params={"ensure_ascii": False},
     )
 
 
 def json_bad_request(request, exception=None):
-    return JsonResponse({"detail": _("请求有误。")}, status=400, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {"detail": _("请求有误。")}, status=400, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 def json_forbidden(request, exception=None):
-    return JsonResponse({"detail": _("无权访问。")}, status=403, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {"detail": _("无权访问。")}, status=403, json_dumps_params={"ensure_ascii": False}
+    )

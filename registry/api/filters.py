@@ -28,8 +28,13 @@ class StrictFilterBackend(DjangoFilterBackend):
         unknown = sorted(set(request.query_params) - known)
         if unknown:
             raise ValidationError(
-                {name: [_("未知的查询参数。可用参数：%(known)s") % {"known": ", ".join(sorted(known))}]
-                 for name in unknown}
+                {
+                    name: [
+                        _("未知的查询参数。可用参数：%(known)s")
+                        % {"known": ", ".join(sorted(known))}
+                    ]
+                    for name in unknown
+                }
             )
         return super().filter_queryset(request, queryset, view)
 

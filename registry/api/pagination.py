@@ -20,9 +20,12 @@ class KeysetPagination(CursorPagination):
             return self.page_size
         if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
             raise ValidationError(
-                {self.page_size_query_param: [
-                    _("page_size 必须是 1 至 %(max)d 之间的整数。") % {"max": self.max_page_size}
-                ]}
+                {
+                    self.page_size_query_param: [
+                        _("page_size 必须是 1 至 %(max)d 之间的整数。")
+                        % {"max": self.max_page_size}
+                    ]
+                }
             )
         return int(raw)
 

@@ -14,12 +14,28 @@ class DepartmentSerializer(serializers.ModelSerializer):
 
 # Fields of the record base that only the workflow sets.
 RECORD_READ_ONLY_FIELDS = [
-    "id", "index_number", "status", "published_at", "revision", "amended_at",
-    "withdrawn_at", "withdrawal_reason", "withdrawal_legal_basis", "created_at", "updated_at",
+    "id",
+    "index_number",
+    "status",
+    "published_at",
+    "revision",
+    "amended_at",
+    "withdrawn_at",
+    "withdrawal_reason",
+    "withdrawal_legal_basis",
+    "created_at",
+    "updated_at",
 ]
 RECORD_FIELDS = [
-    *RECORD_READ_ONLY_FIELDS[:3], "department", "department_name", "name", "summary",
-    "date_made", "withheld_ground", "withheld_legal_basis", "withheld_reassess_on",
+    *RECORD_READ_ONLY_FIELDS[:3],
+    "department",
+    "department_name",
+    "name",
+    "summary",
+    "date_made",
+    "withheld_ground",
+    "withheld_legal_basis",
+    "withheld_reassess_on",
     *RECORD_READ_ONLY_FIELDS[3:],
 ]
 
@@ -29,7 +45,8 @@ class PublicRecordSerializer(serializers.ModelSerializer):
     ``Meta.fields`` with ``RECORD_FIELDS``."""
 
     department = serializers.SlugRelatedField(
-        slug_field="code", queryset=Department.objects.all(),
+        slug_field="code",
+        queryset=Department.objects.all(),
         help_text=_("所属部门代码"),
     )
     department_name = serializers.CharField(source="department.name_zh", read_only=True)

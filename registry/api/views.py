@@ -11,7 +11,9 @@ from registry.models import Department
 
 
 class DepartmentViewSet(
-    RestrictedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+    RestrictedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
     """The district's departments and town or street offices (public)."""

@@ -46,7 +46,11 @@ class RestrictedViewSetMixin:
 
     def get_object(self):
         value = self._lookup_value()
-        queryset = self.filter_queryset(self.get_queryset()) if self.action == "retrieve" else self.get_queryset()
+        queryset = (
+            self.filter_queryset(self.get_queryset())
+            if self.action == "retrieve"
+            else self.get_queryset()
+        )
         obj = queryset.filter(**{self.lookup_field: value}).first()
         if obj is None:
             self.raise_not_visible(value)
@@ -78,8 +82,12 @@ class RecordViewSet(
     def raise_not_visible(self, value):
         tombstone = self.model.objects.filter(self.model.tombstone_q(), pk=value).first()
         if tombstone is not None:
-            raise Gone(detail={"detail": str(Gone.default_detail),
-                               "tombstone": TombstoneSerializer(tombstone).data})
+            raise Gone(
+                detail={
+                    "detail": str(Gone.default_detail),
+                    "tombstone": TombstoneSerializer(tombstone).data,
+                }
+            )
         raise NotFound()
 
     def perform_create(self, serializer):
@@ -112,7 +120,9 @@ class RecordViewSet(
         record = self.get_object()
         body = WithdrawSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return self._respond(workflow.withdraw(record, acting_user=request.user, **body.validated_data))
+        return self._respond(
+            workflow.withdraw(record, acting_user=request.user, **body.validated_data)
+        )
 
     @extend_schema(summary=_("更正已发布的记录（需说明理由）"))
     @action(detail=True, methods=["post"])
@@ -123,18 +133,27 @@ class RecordViewSet(
         changes = {k: v for k, v in request.data.items() if k != "reason"}
         serializer = self.get_serializer(record, data=changes, partial=True)
         serializer.is_valid(raise_exception=True)
-        return self._respond(workflow.amend(
-            record, acting_user=request.user, reason=reason.validated_data["reason"],
-            **serializer.validated_data,
-        ))
+        return self._respond(
+            workflow.amend(
+                record,
+                acting_user=request.user,
+                reason=reason.validated_data["reason"],
+                **serializer.validated_data,
+            )
+        )
 
     @extend_schema(responses=PublicEventSerializer(many=True), summary=_("公开的生命周期事件"))
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def history(self, request, pk=None):
         record = self.get_object()
-        events = AuditEntry.objects.filter(
-            content_type__app_label=record._meta.app_label,
-            content_type__model=record._meta.model_name,
-            object_id=record.pk, is_public=True,
-        ).order_by("seq").values("seq", "action", "created_at", "reason")
+        events = (
+            AuditEntry.objects.filter(
+                content_type__app_label=record._meta.app_label,
+                content_type__model=record._meta.model_name,
+                object_id=record.pk,
+                is_public=True,
+            )
+            .order_by("seq")
+            .values("seq", "action", "created_at", "reason")
+        )
         return Response(PublicEventSerializer(events, many=True).data)

@@ -40,11 +40,17 @@ def seed_calendar(apps, schema_editor):
         weekend = day.weekday() >= 5
         holiday, name = chinese_calendar.get_holiday_detail(day)
         if holiday and not weekend:
-            days.append(CalendarDay(year=years[day.year], date=day, kind="holiday",
-                                    name=_holiday_name(name)))
+            days.append(
+                CalendarDay(
+                    year=years[day.year], date=day, kind="holiday", name=_holiday_name(name)
+                )
+            )
         elif not holiday and weekend:
-            days.append(CalendarDay(year=years[day.year], date=day, kind="workday",
-                                    name=_holiday_name(name)))
+            days.append(
+                CalendarDay(
+                    year=years[day.year], date=day, kind="workday", name=_holiday_name(name)
+                )
+            )
         day += datetime.timedelta(days=1)
     CalendarDay.objects.bulk_create(days)
 

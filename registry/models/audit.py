@@ -21,14 +21,24 @@ class AuditEntry(models.Model):
     created_at = models.DateTimeField(_("时间"))
     # SET_NULL: the log outlives user accounts; ``actor_username`` keeps who it was.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="+", db_constraint=False,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     actor_username = models.CharField(_("操作人账号"), max_length=150, blank=True)
     # DO_NOTHING without a constraint: the log is never rewritten by cascades.
     department = models.ForeignKey(
-        "registry.Department", verbose_name=_("部门"), on_delete=models.DO_NOTHING,
-        null=True, blank=True, related_name="+", db_constraint=False,
+        "registry.Department",
+        verbose_name=_("部门"),
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     request_id = models.CharField(_("请求编号"), max_length=64, blank=True)
     action = models.CharField(_("操作"), max_length=20, choices=AuditAction.choices)

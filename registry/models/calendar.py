@@ -14,7 +14,8 @@ class CalendarYear(models.Model):
 
     year = models.PositiveSmallIntegerField(_("年份"), unique=True)
     source = models.CharField(
-        _("来源"), max_length=300,
+        _("来源"),
+        max_length=300,
         help_text=_("国务院办公厅节假日安排通知的文号，或数据来源"),
     )
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)

@@ -26,7 +26,9 @@ class PublicRecord(models.Model):
 
     # PROTECT: a department with records cannot be deleted; records are never lost.
     department = models.ForeignKey(
-        "registry.Department", verbose_name=_("部门"), on_delete=models.PROTECT,
+        "registry.Department",
+        verbose_name=_("部门"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     index_number = models.CharField(_("索引号"), max_length=64, unique=True, editable=False)
@@ -34,7 +36,10 @@ class PublicRecord(models.Model):
     summary = models.TextField(_("内容概述"), blank=True)
     date_made = models.DateField(_("成文日期"))
     status = models.CharField(
-        _("状态"), max_length=20, choices=RecordStatus.choices, default=RecordStatus.DRAFT,
+        _("状态"),
+        max_length=20,
+        choices=RecordStatus.choices,
+        default=RecordStatus.DRAFT,
         editable=False,
     )
     withheld_ground = models.CharField(
@@ -72,8 +77,9 @@ class PublicRecord(models.Model):
     @classmethod
     def tombstone_q(cls):
         """Withdrawn records whose withdrawal is public (a tombstone, never a silent delete)."""
-        return models.Q(status=RecordStatus.WITHDRAWN, withheld_ground="",
-                        published_at__isnull=False)
+        return models.Q(
+            status=RecordStatus.WITHDRAWN, withheld_ground="", published_at__isnull=False
+        )
 
 
 class IndexNumberSequence(models.Model):
@@ -88,3 +94,6 @@ class IndexNumberSequence(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["department", "year"], name="unique_index_sequence")
         ]
+
+    def __str__(self):
+        return f"{self.department_id}/{self.year}: {self.last_value}"

@@ -35,8 +35,13 @@ def grant_role(user, role, department=None, *, acting_user=None):
     if not user.is_staff:
         user.is_staff = True  # role holders work in the admin too
         user.save(update_fields=["is_staff"])
-    audit.record(user, AuditAction.ROLE_GRANTED, actor=acting_user, department=department,
-                 after={"role": role.value, "department": getattr(department, "code", None)})
+    audit.record(
+        user,
+        AuditAction.ROLE_GRANTED,
+        actor=acting_user,
+        department=department,
+        after={"role": role.value, "department": getattr(department, "code", None)},
+    )
 
 
 @transaction.atomic
@@ -46,5 +51,10 @@ def revoke_role(user, role, department=None, *, acting_user=None):
         remove_perm(f"registry.{ROLE_PERMISSIONS[role]}", user, department)
     else:
         user.groups.remove(district_group(role))
-    audit.record(user, AuditAction.ROLE_REVOKED, actor=acting_user, department=department,
-                 before={"role": role.value, "department": getattr(department, "code", None)})
+    audit.record(
+        user,
+        AuditAction.ROLE_REVOKED,
+        actor=acting_user,
+        department=department,
+        before={"role": role.value, "department": getattr(department, "code", None)},
+    )

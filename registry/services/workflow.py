@@ -84,8 +84,9 @@ def update(record, *, acting_user, **changes):
     before = audit.snapshot(record)
     _apply(record, changes)
     record.save()
-    audit.record(record, AuditAction.UPDATED, actor=acting_user, before=before,
-                 after=audit.snapshot(record))
+    audit.record(
+        record, AuditAction.UPDATED, actor=acting_user, before=before, after=audit.snapshot(record)
+    )
     ensure_in_scope(record, acting_user, Action.CHANGE)
     return record
 
@@ -99,7 +100,9 @@ def submit(record, *, acting_user):
         return record
     if record.status != RecordStatus.DRAFT:
         raise TransitionError(_("只有草稿可以提交审核。"), code="not_draft")
-    return _transition(record, acting_user, AuditAction.SUBMITTED, status=RecordStatus.PENDING_REVIEW)
+    return _transition(
+        record, acting_user, AuditAction.SUBMITTED, status=RecordStatus.PENDING_REVIEW
+    )
 
 
 @transaction.atomic
@@ -112,8 +115,11 @@ def publish(record, *, acting_user):
     if record.status == RecordStatus.WITHDRAWN:
         raise TransitionError(_("已撤回的记录不能重新发布。"), code="withdrawn")
     return _transition(
-        record, acting_user, AuditAction.PUBLISHED,
-        status=RecordStatus.PUBLISHED, published_at=timezone.now(),
+        record,
+        acting_user,
+        AuditAction.PUBLISHED,
+        status=RecordStatus.PUBLISHED,
+        published_at=timezone.now(),
     )
 
 
@@ -135,9 +141,14 @@ def withdraw(record, *, acting_user, reason, legal_basis):
     if errors:
         raise ValidationError(errors)
     return _transition(
-        record, acting_user, AuditAction.WITHDRAWN, reason=reason,
-        status=RecordStatus.WITHDRAWN, withdrawn_at=timezone.now(),
-        withdrawal_reason=reason, withdrawal_legal_basis=legal_basis,
+        record,
+        acting_user,
+        AuditAction.WITHDRAWN,
+        reason=reason,
+        status=RecordStatus.WITHDRAWN,
+        withdrawn_at=timezone.now(),
+        withdrawal_reason=reason,
+        withdrawal_legal_basis=legal_basis,
     )
 
 
@@ -158,8 +169,14 @@ def amend(record, *, acting_user, reason, **changes):
     record.revision += 1
     record.amended_at = timezone.now()
     record.save()
-    audit.record(record, AuditAction.AMENDED, actor=acting_user, before=before,
-                 after=audit.snapshot(record), reason=reason)
+    audit.record(
+        record,
+        AuditAction.AMENDED,
+        actor=acting_user,
+        before=before,
+        after=audit.snapshot(record),
+        reason=reason,
+    )
     ensure_in_scope(record, acting_user, Action.PUBLISH)
     return record
 
@@ -169,6 +186,12 @@ def _transition(record, acting_user, action, *, reason="", **fields):
     for field, value in fields.items():
         setattr(record, field, value)
     record.save()
-    audit.record(record, action, actor=acting_user, before=before,
-                 after=audit.snapshot(record), reason=reason)
+    audit.record(
+        record,
+        action,
+        actor=acting_user,
+        before=before,
+        after=audit.snapshot(record),
+        reason=reason,
+    )
     return record

@@ -5,39 +5,126 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registry', '0002_audit_append_only_and_seed'),
+        ("registry", "0002_audit_append_only_and_seed"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Notice',
+            name="Notice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('index_number', models.CharField(editable=False, max_length=64, unique=True, verbose_name='索引号')),
-                ('name', models.CharField(max_length=300, verbose_name='名称')),
-                ('summary', models.TextField(blank=True, verbose_name='内容概述')),
-                ('date_made', models.DateField(verbose_name='成文日期')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('pending_review', '待审核'), ('published', '已发布'), ('withdrawn', '已撤回')], default='draft', editable=False, max_length=20, verbose_name='状态')),
-                ('withheld_ground', models.CharField(blank=True, choices=[('state_secret', '国家秘密（第十四条）'), ('prohibited_by_law', '法律、行政法规禁止公开（第十四条）'), ('security_stability', '危及国家安全、公共安全、经济安全、社会稳定（第十四条）'), ('third_party_rights', '商业秘密、个人隐私等第三方合法权益（第十五条）'), ('internal_affairs', '内部事务信息（第十六条第一款）'), ('process_information', '过程性信息（第十六条第二款）')], max_length=32, verbose_name='不予公开理由')),
-                ('withheld_legal_basis', models.CharField(blank=True, max_length=500, verbose_name='不予公开法律依据')),
-                ('withheld_reassess_on', models.DateField(blank=True, null=True, verbose_name='重新评估日期')),
-                ('published_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='首次发布时间')),
-                ('revision', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('amended_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='最近更正时间')),
-                ('withdrawn_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='撤回时间')),
-                ('withdrawal_reason', models.TextField(blank=True, editable=False, verbose_name='撤回理由')),
-                ('withdrawal_legal_basis', models.CharField(blank=True, editable=False, max_length=500, verbose_name='撤回依据')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True, verbose_name='更新时间')),
-                ('body', models.TextField(blank=True)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.department', verbose_name='部门')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "index_number",
+                    models.CharField(
+                        editable=False, max_length=64, unique=True, verbose_name="索引号"
+                    ),
+                ),
+                ("name", models.CharField(max_length=300, verbose_name="名称")),
+                ("summary", models.TextField(blank=True, verbose_name="内容概述")),
+                ("date_made", models.DateField(verbose_name="成文日期")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("pending_review", "待审核"),
+                            ("published", "已发布"),
+                            ("withdrawn", "已撤回"),
+                        ],
+                        default="draft",
+                        editable=False,
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "withheld_ground",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("state_secret", "国家秘密（第十四条）"),
+                            ("prohibited_by_law", "法律、行政法规禁止公开（第十四条）"),
+                            (
+                                "security_stability",
+                                "危及国家安全、公共安全、经济安全、社会稳定（第十四条）",
+                            ),
+                            (
+                                "third_party_rights",
+                                "商业秘密、个人隐私等第三方合法权益（第十五条）",
+                            ),
+                            ("internal_affairs", "内部事务信息（第十六条第一款）"),
+                            ("process_information", "过程性信息（第十六条第二款）"),
+                        ],
+                        max_length=32,
+                        verbose_name="不予公开理由",
+                    ),
+                ),
+                (
+                    "withheld_legal_basis",
+                    models.CharField(blank=True, max_length=500, verbose_name="不予公开法律依据"),
+                ),
+                (
+                    "withheld_reassess_on",
+                    models.DateField(blank=True, null=True, verbose_name="重新评估日期"),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="首次发布时间"
+                    ),
+                ),
+                (
+                    "revision",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="版本"),
+                ),
+                (
+                    "amended_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="最近更正时间"
+                    ),
+                ),
+                (
+                    "withdrawn_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="撤回时间"
+                    ),
+                ),
+                (
+                    "withdrawal_reason",
+                    models.TextField(blank=True, editable=False, verbose_name="撤回理由"),
+                ),
+                (
+                    "withdrawal_legal_basis",
+                    models.CharField(
+                        blank=True, editable=False, max_length=500, verbose_name="撤回依据"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, db_index=True, verbose_name="更新时间"),
+                ),
+                ("body", models.TextField(blank=True)),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.department",
+                        verbose_name="部门",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
     ]

@@ -1,0 +1,56 @@
+# The two commands: `make run` (install, provision, migrate, load demo data, serve) and
+# `make test` (install and run the whole suite). Without DATABASE_URL both use the private
+# PostgreSQL cluster under var/ (see registry/devdb.py).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+WORKERS ?= 3
+
+.PHONY: install run test lint schema db-start db-stop browser-check clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py load_demo
+	exec $(VENV)/bin/gunicorn registry.wsgi --config registry/gunicorn_conf.py \
+		--bind 127.0.0.1:$(PORT) --workers $(WORKERS)
+
+test: install
+	$(VENV)/bin/ruff check .
+	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+# Regenerate the committed API descriptions (a test fails when they are stale).
+schema: install
+	$(PY) manage.py spectacular --validate --fail-on-warn --file api_docs/openapi.yaml
+	$(PY) manage.py graphql_schema --schema registry.graphql.schema.schema --out api_docs/schema.graphql
+
+db-start: install
+	$(PY) -m registry.devdb start
+
+db-stop:
+	$(PY) -m registry.devdb stop
+
+# Render /api/docs/, /api/redoc/ and /graphql/ in headless Chromium (needs Debian's chromium).
+browser-check: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) tests/browser/run_check.py
+
+clean:
+	-$(PY) -m registry.devdb stop
+	rm -rf var $(VENV)

@@ -1,0 +1,40 @@
+"""The committed ``api_docs/openapi.yaml`` and ``api_docs/schema.graphql`` must be what the
+code generates (run ``make schema`` after changing the API)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _generate(*args):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "registry.settings"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_openapi_is_valid_and_committed(tmp_path):
+    out = tmp_path / "openapi.yaml"
+    result = _generate("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
+    assert "Warning" not in result.stderr
+    assert out.read_text() == (ROOT / "api_docs/openapi.yaml").read_text(), (
+        "api_docs/openapi.yaml is stale: run `make schema`"
+    )
+
+
+def test_graphql_schema_is_committed(tmp_path):
+    out = tmp_path / "schema.graphql"
+    _generate("graphql_schema", "--schema", "registry.graphql.schema.schema", "--out", str(out))
+    assert out.read_text() == (ROOT / "api_docs/schema.graphql").read_text(), (
+        "api_docs/schema.graphql is stale: run `make schema`"
+    )
