@@ -7,3 +7,4 @@ graceful_timeout = 10
 accesslog = "-"
 errorlog = "-"
 loglevel = "info"
+control_socket_disable = True  # no per-user control socket under $HOME

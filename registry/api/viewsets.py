@@ -46,12 +46,7 @@ class RestrictedViewSetMixin:
 
     def get_object(self):
         value = self._lookup_value()
-        queryset = (
-            self.filter_queryset(self.get_queryset())
-            if self.action == "retrieve"
-            else self.get_queryset()
-        )
-        obj = queryset.filter(**{self.lookup_field: value}).first()
+        obj = self.get_queryset().filter(**{self.lookup_field: value}).first()
         if obj is None:
             self.raise_not_visible(value)
         self.check_object_permissions(self.request, obj)
