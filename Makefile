@@ -49,7 +49,7 @@ db-stop:
 browser-check: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(PY) tests/browser/run_check.py
+	$(PY) tests/browser/run_check.py --artifacts $(or $(ARTIFACTS),artifacts/browser)
 
 clean:
 	-$(PY) -m registry.devdb stop

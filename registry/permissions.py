@@ -95,3 +95,27 @@ def district_group(role):
     )
     group.permissions.add(permission)
     return group
+
+
+class MemberScope:
+    """The departments whose records ``user`` sees in full (unredacted, drafts included):
+    every department for oversight and superusers, the departments of their roles for
+    department staff, none for the public. Evaluated once (one query) per request."""
+
+    def __init__(self, user):
+        self.everything = user.is_superuser or is_oversight(user)
+        if self.everything or not user.is_authenticated:
+            self.ids = frozenset()
+        else:
+            self.ids = frozenset(department_ids(user, Action.VIEW))
+
+    def covers(self, department_id):
+        return self.everything or department_id in self.ids
+
+
+def member_scope(request):
+    """The :class:`MemberScope` of the request's user, cached on the request."""
+    scope = getattr(request, "_member_scope", None)
+    if scope is None:
+        scope = request._member_scope = MemberScope(request.user)
+    return scope

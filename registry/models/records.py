@@ -74,6 +74,16 @@ class PublicRecord(models.Model):
         own conditions (display periods, confidentiality) by overriding this."""
         return models.Q(status=RecordStatus.PUBLISHED, withheld_ground="")
 
+    def check_publishable(self):
+        """Raise ``TransitionError`` if the record may not be published now. Registries
+        override this with their legal preconditions; the workflow calls it."""
+
+    def on_published(self, acting_user):
+        """Called by the workflow inside the publishing transaction."""
+
+    # Fields a published record may not change through ``amend`` (registries extend).
+    amend_forbidden_fields = ("department",)
+
     @classmethod
     def tombstone_q(cls):
         """Withdrawn records whose withdrawal is public (a tombstone, never a silent delete)."""

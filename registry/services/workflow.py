@@ -9,11 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from registry import audit
 from registry.choices import Action, AuditAction, RecordStatus
+from registry.exceptions import TransitionError
 from registry.permissions import can, ensure_in_scope
-
-
-class TransitionError(ValidationError):
-    """A state change that the workflow does not allow; the message says what is missing."""
 
 
 def _require(user, action, record):
@@ -114,13 +111,16 @@ def publish(record, *, acting_user):
         return record
     if record.status == RecordStatus.WITHDRAWN:
         raise TransitionError(_("已撤回的记录不能重新发布。"), code="withdrawn")
-    return _transition(
+    record.check_publishable()
+    record = _transition(
         record,
         acting_user,
         AuditAction.PUBLISHED,
         status=RecordStatus.PUBLISHED,
         published_at=timezone.now(),
     )
+    record.on_published(acting_user)
+    return record
 
 
 @transaction.atomic
@@ -162,8 +162,13 @@ def amend(record, *, acting_user, reason, **changes):
         raise TransitionError(_("只有已发布的记录可以更正；草稿请直接修改。"), code="not_published")
     if not (reason or "").strip():
         raise ValidationError({"reason": _("更正必须说明理由。")})
-    if "department" in changes:
-        _require_department(acting_user, Action.PUBLISH, changes["department"])
+    forbidden = {
+        name: _("已发布的记录不能通过更正修改此字段。")
+        for name in changes
+        if name in record.amend_forbidden_fields and changes[name] != getattr(record, name)
+    }
+    if forbidden:
+        raise ValidationError(forbidden)
     before = audit.snapshot(record)
     _apply(record, changes)
     record.revision += 1

@@ -84,7 +84,9 @@ def external_url(url: str) -> bool:
     """True if loading ``url`` would reach a host other than this machine's loopback."""
     url = url.strip()
     parsed = urllib.parse.urlsplit(url)
-    if parsed.scheme in ("http", "https", "ws", "wss") or (not parsed.scheme and url.startswith("//")):
+    if parsed.scheme in ("http", "https", "ws", "wss") or (
+        not parsed.scheme and url.startswith("//")
+    ):
         return not is_loopback_host(parsed.hostname)
     return False
 
@@ -167,7 +169,9 @@ def fetch(url: str, timeout: float = 30) -> tuple[int, str, str]:
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
         with opener.open(request, timeout=timeout) as response:
-            body = response.read().decode(response.headers.get_content_charset() or "utf-8", "replace")
+            body = response.read().decode(
+                response.headers.get_content_charset() or "utf-8", "replace"
+            )
             return response.status, response.headers.get("Content-Type", ""), body
     except urllib.error.HTTPError as exc:
         body = exc.read().decode("utf-8", "replace")
@@ -256,7 +260,9 @@ def read_netlog(path: Path, origin: str) -> tuple[list[tuple[str, str]], str]:
     return requests, ""
 
 
-def run_chromium(chromium: str, url: str, screenshot: Path, budget_ms: int, timeout: float) -> BrowserRun:
+def run_chromium(
+    chromium: str, url: str, screenshot: Path, budget_ms: int, timeout: float
+) -> BrowserRun:
     parsed = urllib.parse.urlsplit(url)
     origin = f"{parsed.scheme}://{parsed.netloc}"
     profile = tempfile.mkdtemp(prefix="check-pages-chromium-")
@@ -265,7 +271,11 @@ def run_chromium(chromium: str, url: str, screenshot: Path, budget_ms: int, time
     cmd += [f"--log-net-log={netlog}", f"--screenshot={screenshot}", "--dump-dom", url]
     try:
         proc = subprocess.run(
-            cmd, capture_output=True, text=True, errors="replace", timeout=timeout,
+            cmd,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=timeout,
             stdin=subprocess.DEVNULL,
         )
     except subprocess.TimeoutExpired:
@@ -276,7 +286,9 @@ def run_chromium(chromium: str, url: str, screenshot: Path, budget_ms: int, time
     finally:
         shutil.rmtree(profile, ignore_errors=True)
     if proc.returncode != 0 or not proc.stdout.strip():
-        lines = [ln for ln in proc.stderr.splitlines() if ln.strip() and not any(n in ln for n in NOISE)]
+        lines = [
+            ln for ln in proc.stderr.splitlines() if ln.strip() and not any(n in ln for n in NOISE)
+        ]
         tail = " | ".join(lines[-3:]) or "no output"
         return BrowserRun(False, error=f"chromium exited {proc.returncode} without a DOM: {tail}")
     return BrowserRun(True, dom=proc.stdout, page_requests=requests, netlog_error=netlog_error)
@@ -285,11 +297,15 @@ def run_chromium(chromium: str, url: str, screenshot: Path, budget_ms: int, time
 # --------------------------------------------------------------------------- pages
 
 
+# (problems, summary for the PASS line)
+Verdict = tuple[list[str], str]
+
+
 def contains_title(headings: list[str], title: str) -> bool:
     return any(title in heading for heading in headings)
 
 
-def check_swagger(dom: PageParser, served: PageParser, _requests, path: str) -> tuple[list[str], str]:
+def check_swagger(dom: PageParser, served: PageParser, _requests, _path: str) -> Verdict:
     title = served.title
     problems = []
     if "Failed to load API definition" in dom.text:
@@ -304,7 +320,7 @@ def check_swagger(dom: PageParser, served: PageParser, _requests, path: str) -> 
     return problems, f"{operations} operations, title {title!r}"
 
 
-def check_redoc(dom: PageParser, served: PageParser, _requests, path: str) -> tuple[list[str], str]:
+def check_redoc(dom: PageParser, served: PageParser, _requests, _path: str) -> Verdict:
     title = served.title
     problems = []
     if "Something went wrong" in dom.text:
@@ -319,7 +335,7 @@ def check_redoc(dom: PageParser, served: PageParser, _requests, path: str) -> tu
     return problems, f"API content with operations, title {title!r}"
 
 
-def check_graphiql(dom: PageParser, served: PageParser, requests, path: str) -> tuple[list[str], str]:
+def check_graphiql(dom: PageParser, _served: PageParser, requests, path: str) -> Verdict:
     problems = []
     if not dom.classes.get("graphiql-container"):
         problems.append("no element with class 'graphiql-container' (GraphiQL did not render)")
@@ -357,14 +373,12 @@ def check_page(args, base_url: str, name: str, path: str, checker) -> tuple[bool
     for tag, attr, ref in served.resources:
         if external_url(ref):
             problems.append(f"served HTML loads <{tag} {attr}={ref!r}> from outside")
-    if problems:
-        return False, "; ".join(problems)
 
     if screenshot.exists():
         screenshot.unlink()
     run = run_chromium(args.chromium, url, screenshot, args.budget, args.timeout)
     if not run.ok:
-        return False, run.error
+        return False, "; ".join([*problems, run.error])
     (artifacts / f"{name}.dom.html").write_text(run.dom, encoding="utf-8")
     dom = parse_html(run.dom)
 
@@ -379,7 +393,7 @@ def check_page(args, base_url: str, name: str, path: str, checker) -> tuple[bool
         if not external_url(req_url):
             continue
         if req_url.startswith(allowed):
-            notes.append(f"blocked allowed {req_url}")
+            notes.append(f"allowed external request blocked: {req_url}")
         else:
             problems.append(f"page requested {method} {req_url} (blocked: not loopback)")
 
@@ -399,38 +413,51 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("base_url", help="e.g. http://127.0.0.1:8765 (loopback only)")
     parser.add_argument(
-        "--artifacts", type=Path, default=Path("artifacts/browser"),
+        "--artifacts",
+        type=Path,
+        default=Path("artifacts/browser"),
         help="where screenshots and dumped DOMs go (default: artifacts/browser)",
     )
     parser.add_argument(
-        "--chromium", default=os.environ.get("CHROMIUM", DEFAULT_CHROMIUM),
+        "--chromium",
+        default=os.environ.get("CHROMIUM", DEFAULT_CHROMIUM),
         help=f"Chromium binary (default: $CHROMIUM or {DEFAULT_CHROMIUM})",
     )
     parser.add_argument(
-        "--budget", type=int, default=15000,
+        "--budget",
+        type=int,
+        default=15000,
         help="virtual time budget per page in ms (default: 15000)",
     )
     parser.add_argument(
-        "--timeout", type=float, default=120,
+        "--timeout",
+        type=float,
+        default=120,
         help="wall-clock seconds allowed per Chromium run (default: 120)",
     )
     parser.add_argument(
-        "--wait", type=float, default=0,
+        "--wait",
+        type=float,
+        default=0,
         help="seconds to wait for the server to answer before checking (default: 0)",
     )
     parser.add_argument(
-        "--allow-external", action="append", metavar="URL_PREFIX",
+        "--allow-external",
+        action="append",
+        metavar="URL_PREFIX",
         default=list(DEFAULT_ALLOWED_EXTERNAL),
         help="a URL prefix the page may try (and fail) to load at run time; repeatable "
-        "(always allowed: %s)" % ", ".join(DEFAULT_ALLOWED_EXTERNAL),
+        f"(always allowed: {', '.join(DEFAULT_ALLOWED_EXTERNAL)})",
     )
     args = parser.parse_args(argv)
 
     base_url = args.base_url.rstrip("/")
     parsed = urllib.parse.urlsplit(base_url)
     if parsed.scheme not in ("http", "https") or not is_loopback_host(parsed.hostname):
-        print(f"error: BASE_URL must be http(s) on a loopback host, got {args.base_url!r}",
-              file=sys.stderr)
+        print(
+            f"error: BASE_URL must be http(s) on a loopback host, got {args.base_url!r}",
+            file=sys.stderr,
+        )
         return 2
     if not (os.path.isfile(args.chromium) and os.access(args.chromium, os.X_OK)):
         print(
