@@ -62,11 +62,17 @@ class AuditAction(models.TextChoices):
     PUBLISHED = "published", _("发布")
     AMENDED = "amended", _("更正")
     WITHDRAWN = "withdrawn", _("撤回")
+    STAGE_CHANGED = "stage_changed", _("程序阶段变更")
     ROLE_GRANTED = "role_granted", _("授予角色")
     ROLE_REVOKED = "role_revoked", _("撤销角色")
 
 
-PUBLIC_AUDIT_ACTIONS = (AuditAction.PUBLISHED, AuditAction.AMENDED, AuditAction.WITHDRAWN)
+PUBLIC_AUDIT_ACTIONS = (
+    AuditAction.PUBLISHED,
+    AuditAction.AMENDED,
+    AuditAction.WITHDRAWN,
+    AuditAction.STAGE_CHANGED,
+)
 
 
 class CalendarDayKind(models.TextChoices):

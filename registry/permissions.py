@@ -48,12 +48,18 @@ def is_oversight(user):
     return user.is_authenticated and user.has_perm("registry.oversee_all")
 
 
+def is_legality_reviewer(user):
+    return user.is_authenticated and user.has_perm("registry.review_legality")
+
+
 def restrict(queryset, user, action=Action.VIEW):
     """``queryset`` narrowed to what ``user`` may do ``action`` on.
 
     Anonymous users see public records only and may do nothing else. Members of a
     department see its drafts and act within their roles; oversight reads everything and
-    writes nothing; superusers may do everything.
+    writes nothing; superusers may do everything. A model may widen what district-wide roles
+    see with a classmethod ``district_scope_q(user)`` (e.g. legality reviewers see the
+    decisions sent to them for review).
     """
     model = queryset.model
     action = Action(action)
@@ -69,6 +75,10 @@ def restrict(queryset, user, action=Action.VIEW):
             return queryset.filter(public)
         if is_oversight(user):
             return queryset
+        district = getattr(model, "district_scope_q", None)
+        extra = district(user) if district else None
+        if extra is not None:
+            return queryset.filter(public | in_scope | extra)
         return queryset.filter(public | in_scope)
     if not user.is_authenticated:
         return queryset.none()

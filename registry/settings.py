@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "graphene_django",
     "guardian",
     "registry.apps.RegistryConfig",
+    "decisions.apps.DecisionsConfig",
     "api_docs",
 ]
 
@@ -140,7 +142,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "RecordStatusEnum": "registry.choices.RecordStatus",
+        "DepartmentKindEnum": "registry.choices.DepartmentKind",
+        "CommentStatusEnum": "decisions.choices.CommentStatus",
+        "DocumentKindEnum": "decisions.choices.DocumentKind",
+    },
 }
 
 GRAPHENE = {
@@ -158,3 +165,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Per-client limits (DRF throttles). Comment submission is the one anonymous write.
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"comments": "10/hour"}

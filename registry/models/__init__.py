@@ -5,7 +5,7 @@ from registry.models.audit import AuditEntry
 from registry.models.calendar import CalendarDay, CalendarYear
 from registry.models.deadlines import DeadlineRule
 from registry.models.departments import Department, DepartmentUserObjectPermission
-from registry.models.records import IndexNumberSequence, PublicRecord, RecordQuerySet
+from registry.models.records import IndexNumberSequence, PublicRecord, RestrictedQuerySet
 
 __all__ = [
     "AuditEntry",
@@ -16,5 +16,5 @@ __all__ = [
     "DepartmentUserObjectPermission",
     "IndexNumberSequence",
     "PublicRecord",
-    "RecordQuerySet",
+    "RestrictedQuerySet",
 ]

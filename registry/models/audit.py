@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from registry.choices import AuditAction
-from registry.models.records import RecordQuerySet
+from registry.models.records import RestrictedQuerySet
 
 
 class AuditEntry(models.Model):
@@ -55,7 +55,7 @@ class AuditEntry(models.Model):
     prev_hash = models.CharField(_("前一条哈希"), max_length=64)
     entry_hash = models.CharField(_("本条哈希"), max_length=64, unique=True)
 
-    objects = RecordQuerySet.as_manager()
+    objects = RestrictedQuerySet.as_manager()
 
     # Entries are reached through their department; none is public through the generic
     # path (public lifecycle events are shown through the record they belong to).

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
 from registry.choices import DepartmentKind
-from registry.models.records import RecordQuerySet
+from registry.models.records import RestrictedQuerySet
 from registry.validators import validate_uscc
 
 
@@ -37,7 +37,7 @@ class Department(models.Model):
         validators=[validate_uscc],
     )
 
-    objects = RecordQuerySet.as_manager()
+    objects = RestrictedQuerySet.as_manager()
 
     # Departments themselves are public; the permission path reaches them through ``pk``.
     permission_department_path = "pk"

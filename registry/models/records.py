@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from registry.choices import RecordStatus, WithheldGround
 
 
-class RecordQuerySet(models.QuerySet):
+class RestrictedQuerySet(models.QuerySet):
     """Querysets of records: ``restrict`` is the one permission path of every surface."""
 
     def restrict(self, user, action="view"):
@@ -58,7 +58,7 @@ class PublicRecord(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
 
-    objects = RecordQuerySet.as_manager()
+    objects = RestrictedQuerySet.as_manager()
 
     permission_department_path = "department"
 

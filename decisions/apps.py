@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DecisionsConfig(AppConfig):
+    name = "decisions"
+    verbose_name = _("重大行政决策")
+
+    def ready(self):
+        from decisions.api.urls import register_resources
+        from decisions.demo import load_demo
+        from decisions.graphql import DecisionsQuery
+        from registry import demo
+        from registry.graphql.registration import register_query
+
+        register_resources()
+        register_query(DecisionsQuery)
+        demo.register_loader(load_demo)
