@@ -5,6 +5,7 @@ import json
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from registry.choices import PUBLIC_AUDIT_ACTIONS
@@ -17,7 +18,10 @@ _CHAIN_LOCK = 7_240_001
 
 def snapshot(obj):
     """The stored field values of ``obj`` as plain JSON (decimals and dates as strings)."""
-    data = {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+    data = {}
+    for field in obj._meta.concrete_fields:
+        value = getattr(obj, field.attname)
+        data[field.attname] = value.name if isinstance(value, FieldFile) else value
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 

@@ -117,7 +117,9 @@ class MemberScope:
         if self.everything or not user.is_authenticated:
             self.ids = frozenset()
         else:
-            self.ids = frozenset(department_ids(user, Action.VIEW))
+            self.ids = frozenset(
+                department_ids(user, Action.VIEW).values_list("content_object_id", flat=True)
+            )
 
     def covers(self, department_id):
         return self.everything or department_id in self.ids

@@ -166,5 +166,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 
-# Per-client limits (DRF throttles). Comment submission is the one anonymous write.
-REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"comments": "10/hour"}
+# Per-client limit on public comments (the one anonymous write), as DRF rate "N/period".
+REGISTRY_COMMENT_RATE = os.environ.get("REGISTRY_COMMENT_RATE", "10/hour")

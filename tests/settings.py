@@ -1,6 +1,8 @@
 """Test settings: the real settings plus a minimal concrete record type used only by the
 tests to pin the behaviour of the record base, the workflow and the permission path."""
 
+import os
+
 from registry.settings import *  # noqa: F403
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.recordapp.apps.RecordAppConfig"]  # noqa: F405
@@ -14,3 +16,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# A test database per run, so that two suites (two developers, or CI and a developer) can
+# run side by side against the same cluster.
+DATABASES["default"]["TEST"] = {"NAME": f"test_registry_{os.getpid()}"}  # noqa: F405

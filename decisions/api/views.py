@@ -1,6 +1,7 @@
 """REST resources of the major-decision registry. Views are thin: querysets come through the
 permission path, state changes through :mod:`decisions.services`."""
 
+from django.conf import settings
 from django.db.models import Max, Prefetch
 from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
@@ -174,6 +175,9 @@ class CommentRateThrottle(SimpleRateThrottle):
     """Per-client limit on submitting public comments."""
 
     scope = "comments"
+
+    def get_rate(self):
+        return settings.REGISTRY_COMMENT_RATE
 
     def get_cache_key(self, request, view):
         if request.method != "POST":

@@ -37,9 +37,20 @@ def main():
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "registry.wsgi", "--config", "registry/gunicorn_conf.py",
-         "--bind", f"127.0.0.1:{port}", "--workers", "2", "--access-logfile", "/dev/null"],
-        cwd=ROOT, env={**os.environ, "DJANGO_SETTINGS_MODULE": "registry.settings"},
+        [
+            str(BIN / "gunicorn"),
+            "registry.wsgi",
+            "--config",
+            "registry/gunicorn_conf.py",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--access-logfile",
+            "/dev/null",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "registry.settings"},
     )
     try:
         wait_healthy(f"{base}/healthz", server)
