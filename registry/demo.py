@@ -5,6 +5,11 @@ The unified social credit codes here are synthetic (valid GB 32100 check charact
 division code 500120 of Bishan District); the passwords are for demos only.
 """
 
+import datetime
+import zoneinfo
+from contextlib import contextmanager
+from unittest import mock
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -12,6 +17,7 @@ from registry.choices import DepartmentKind
 from registry.validators import uscc_check_character
 
 DEMO_PASSWORD = "registry-demo-2026"
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 D, T, OFFICE = (
     DepartmentKind.DEPARTMENT,
@@ -117,3 +123,12 @@ def load_all(stdout=None):
     load_core()
     for loader in _loaders:
         loader(stdout)
+
+
+@contextmanager
+def as_of(day, hour=10):
+    """Run demo-building code as if it were ``day`` at ``hour`` in Asia/Shanghai, so that
+    historical records pass through the same service functions and rules as live ones."""
+    moment = datetime.datetime.combine(day, datetime.time(hour), tzinfo=SHANGHAI)
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield

@@ -91,3 +91,15 @@ def test_entries_carry_actor_department_and_request_id(client_for, departments):
         "req-12345678",
     )
     assert entry.after["name"] == "通知"
+
+
+def test_entries_written_in_another_time_zone_verify(departments, users):
+    """Entries whose timestamps were made in Asia/Shanghai (e.g. demo history) still verify:
+    the hash covers the instant, not its textual offset."""
+    import datetime
+
+    from registry.demo import as_of
+
+    with as_of(datetime.date(2025, 3, 1)):
+        notice(departments["fgw"], users["editor"], publish_by=users["publisher"])
+    call_command("verify_audit")

@@ -1,3 +1,4 @@
+import datetime
 import hashlib
 import json
 
@@ -79,7 +80,7 @@ class AuditEntry(models.Model):
         return json.dumps(
             {
                 "seq": self.seq,
-                "created_at": self.created_at.isoformat(),
+                "created_at": self.created_at.astimezone(datetime.UTC).isoformat(),
                 "actor_id": self.actor_id,
                 "actor_username": self.actor_username,
                 "department_id": self.department_id,
