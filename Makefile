@@ -29,7 +29,7 @@ run: install
 test: install
 	$(VENV)/bin/ruff check .
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -q
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -23,7 +23,7 @@ from decisions.models import (
     ImplementationUpdate,
     LegalityReview,
 )
-from registry.graphql.schema import RestrictedObjectType
+from registry.graphql.types import RestrictedObjectType
 from registry.permissions import member_scope
 
 RECORD_FIELDS = (
@@ -102,6 +102,10 @@ class DecisionType(RestrictedObjectType):
             "evaluations",
             "legality_reviews",
         )
+
+    legal_basis = graphene.String(
+        description="决策依据 (basis); null while withheld from the reader"
+    )
 
     def resolve_legal_basis(decision, info):
         """Withheld from the public until pre-publication, and for withheld decisions."""

@@ -1,26 +1,16 @@
 """The GraphQL schema: the core's types plus the query fields registries contribute through
-:func:`registry.graphql.registration.register_query`."""
+:func:`registry.graphql.registration.register_query`. Import this module only after the apps
+are ready (graphene does, at the first request): it builds the schema from what was
+registered."""
 
 import graphene
 from graphene import relay
-from graphene_django import DjangoObjectType
 from graphene_django.filter import DjangoFilterConnectionField
 
 from registry.api.filters import DepartmentFilterSet
-from registry.choices import Action
 from registry.graphql.registration import registered_queries
+from registry.graphql.types import RestrictedObjectType
 from registry.models import Department
-
-
-class RestrictedObjectType(DjangoObjectType):
-    """Base of every GraphQL type: the queryset goes through the one permission path."""
-
-    class Meta:
-        abstract = True
-
-    @classmethod
-    def get_queryset(cls, queryset, info):
-        return queryset.restrict(info.context.user, Action.VIEW)
 
 
 class DepartmentType(RestrictedObjectType):
