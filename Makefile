@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 WORKERS ?= 3
 
-.PHONY: install run test lint schema db-start db-stop browser-check clean
+.PHONY: install run test lint schema messages db-start db-stop browser-check clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
@@ -38,6 +38,13 @@ lint: install
 schema: install
 	$(PY) manage.py spectacular --validate --fail-on-warn --file api_docs/openapi.yaml
 	$(PY) manage.py graphql_schema --schema registry.graphql.schema.schema --out api_docs/schema.graphql
+
+# Regenerate the English catalogue (locale/en) from the Chinese msgids in the source and
+# compile it. New entries come out with an empty msgstr: translate them in
+# locale/en/LC_MESSAGES/django.po and run this again (tests/test_i18n.py fails meanwhile).
+messages: install
+	$(PY) manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=var --ignore=tests
+	$(PY) manage.py compilemessages -l en --ignore=.venv --ignore=var
 
 db-start: install
 	$(PY) -m registry.devdb start

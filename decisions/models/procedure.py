@@ -122,7 +122,8 @@ class LegalityReview(models.Model):
         ordering = ["decision", "id"]
 
     def __str__(self):
-        return f"{self.decision_id}: {self.get_result_display() or _('审查中')}"
+        result = self.get_result_display() or _("审查中")
+        return f"{self.decision_id}: {result}"
 
     @classmethod
     def public_q(cls):
