@@ -25,10 +25,10 @@ class DecisionPart(PublicRecord):
         abstract = True
 
     @classmethod
-    def public_q(cls):
+    def disclosable_q(cls):
         from decisions.models.decision import Decision
 
-        return super().public_q() & prefix_q(Decision.public_q(), "decision")
+        return super().disclosable_q() & prefix_q(Decision.public_q(), "decision")
 
     def clean(self):
         super().clean()

@@ -151,8 +151,8 @@ class AdoptionReport(PublicRecord):
         verbose_name_plural = _("意见采纳情况")
 
     @classmethod
-    def public_q(cls):
-        return super().public_q() & prefix_q(Consultation.public_q(), "consultation")
+    def disclosable_q(cls):
+        return super().disclosable_q() & prefix_q(Consultation.public_q(), "consultation")
 
     def clean(self):
         super().clean()

@@ -88,8 +88,10 @@ class Decision(PublicRecord):
             raise ValidationError({"confidentiality_ground": _("不予公开的决策必须写明法律依据。")})
 
     @classmethod
-    def public_q(cls):
-        return super().public_q() & ~models.Q(confidentiality=Confidentiality.FULLY_WITHHELD)
+    def disclosable_q(cls):
+        return super().disclosable_q() & ~models.Q(
+            confidentiality=Confidentiality.FULLY_WITHHELD
+        )
 
     @classmethod
     def district_scope_q(cls, user):

@@ -69,10 +69,16 @@ class PublicRecord(models.Model):
         return f"{self.index_number} {self.name}"
 
     @classmethod
+    def disclosable_q(cls):
+        """Conditions other than the status under which a record may be disclosed at all:
+        not withheld. Registries add theirs (confidentiality, display periods, a parent that
+        must itself be public) by overriding this."""
+        return models.Q(withheld_ground="")
+
+    @classmethod
     def public_q(cls):
-        """What anonymous users may see: published and not withheld. Registries add their
-        own conditions (display periods, confidentiality) by overriding this."""
-        return models.Q(status=RecordStatus.PUBLISHED, withheld_ground="")
+        """What anonymous users may see: published and disclosable."""
+        return models.Q(status=RecordStatus.PUBLISHED) & cls.disclosable_q()
 
     def check_publishable(self):
         """Raise ``TransitionError`` if the record may not be published now. Registries
@@ -86,9 +92,10 @@ class PublicRecord(models.Model):
 
     @classmethod
     def tombstone_q(cls):
-        """Withdrawn records whose withdrawal is public (a tombstone, never a silent delete)."""
-        return models.Q(
-            status=RecordStatus.WITHDRAWN, withheld_ground="", published_at__isnull=False
+        """Withdrawn records whose withdrawal is public (a tombstone, never a silent delete):
+        those that were published and are still disclosable."""
+        return models.Q(status=RecordStatus.WITHDRAWN, published_at__isnull=False) & (
+            cls.disclosable_q()
         )
 
 

@@ -232,3 +232,29 @@ def test_suspend_and_withdraw_need_public_reason(client_for, decision):
 )
 def test_only_sponsor_publisher_advances(client_for, decision, role, expected):
     assert stage(client_for(role), decision, "drafting").status_code == expected
+
+
+def test_tombstones_do_not_reveal_withheld_decisions(
+    client_for, departments, users, catalogue, decision
+):
+    secret = builders.decision(
+        departments["fgw"],
+        users["editor"],
+        catalogue,
+        publisher=users["publisher"],
+        name="保密事项",
+        confidentiality="fully_withheld",
+        confidentiality_ground="依法保密",
+    )
+    body = {"reason": "撤回", "legal_basis": "《政府信息公开条例》"}
+    for record in (decision, secret):
+        assert (
+            client_for("publisher")
+            .post(f"/api/v1/decisions/{record.pk}/withdraw/", body, format="json")
+            .status_code
+            == 200
+        )
+    anonymous = client_for("anonymous")
+    assert anonymous.get(f"/api/v1/decisions/{decision.pk}/").status_code == 410
+    hidden = anonymous.get(f"/api/v1/decisions/{secret.pk}/")
+    assert hidden.status_code == 404 and "保密事项" not in hidden.content.decode()
