@@ -109,7 +109,7 @@ class DecisionType(RestrictedObjectType):
 
     def resolve_legal_basis(decision, info):
         """Withheld from the public until pre-publication, and for withheld decisions."""
-        if member_scope(info.context).covers(decision.department_id):
+        if decision.shown_in_full_to(member_scope(info.context)):
             return decision.legal_basis
         return decision.legal_basis if decision.prepublication_public else None
 

@@ -114,6 +114,7 @@ class MemberScope:
 
     def __init__(self, user):
         self.everything = user.is_superuser or is_oversight(user)
+        self.legality_reviewer = is_legality_reviewer(user)
         if self.everything or not user.is_authenticated:
             self.ids = frozenset()
         else:

@@ -12,6 +12,16 @@ def pytest_configure(config):
         ensure_running()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and other cached state never leak from one test into another."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def departments(db):
     from registry.models import Department

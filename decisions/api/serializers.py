@@ -131,7 +131,7 @@ class DecisionSerializer(PublicRecordSerializer):
         ]
 
     def _sees_everything(self, decision):
-        return member_scope(self.context["request"]).covers(decision.department_id)
+        return decision.shown_in_full_to(member_scope(self.context["request"]))
 
     def get_withheld_content(self, decision) -> list[str]:
         """Which fields are withheld from this reader."""

@@ -99,6 +99,14 @@ class Decision(PublicRecord):
             return models.Q(stage__in=REVIEWED_STAGES)
         return None
 
+    def shown_in_full_to(self, scope):
+        """Whether a reader with this :class:`~registry.permissions.MemberScope` sees the
+        withheld parts: the sponsor department, oversight, and legality reviewers once the
+        decision is sent to them."""
+        return scope.covers(self.department_id) or (
+            scope.legality_reviewer and self.stage in REVIEWED_STAGES
+        )
+
     @property
     def prepublication_public(self):
         """Whether the draft, explanation and basis are public by now (预公开)."""
@@ -152,6 +160,12 @@ class DecisionDocument(models.Model):
 
     def __str__(self):
         return f"{self.title} v{self.version}"
+
+    @classmethod
+    def district_scope_q(cls, user):
+        if is_legality_reviewer(user):
+            return models.Q(decision__stage__in=REVIEWED_STAGES)
+        return None
 
     @classmethod
     def public_q(cls):

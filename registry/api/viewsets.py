@@ -86,18 +86,23 @@ class RecordViewSet(
         raise NotFound()
 
     def perform_create(self, serializer):
-        serializer.instance = workflow.create(
+        record = workflow.create(
             self.model, acting_user=self.request.user, **serializer.validated_data
         )
+        serializer.instance = self._reread(record)
 
     def perform_update(self, serializer):
-        serializer.instance = workflow.update(
+        record = workflow.update(
             serializer.instance, acting_user=self.request.user, **serializer.validated_data
         )
+        serializer.instance = self._reread(record)
+
+    def _reread(self, record):
+        """The record as a read returns it (annotations and prefetches included)."""
+        return self.base_queryset().get(pk=record.pk)
 
     def _respond(self, record):
-        record = self.base_queryset().get(pk=record.pk)
-        return Response(self.get_serializer(record).data)
+        return Response(self.get_serializer(self._reread(record)).data)
 
     @extend_schema(request=None, summary=_("提交审核"))
     @action(detail=True, methods=["post"])

@@ -258,3 +258,14 @@ def test_tombstones_do_not_reveal_withheld_decisions(
     assert anonymous.get(f"/api/v1/decisions/{decision.pk}/").status_code == 410
     hidden = anonymous.get(f"/api/v1/decisions/{secret.pk}/")
     assert hidden.status_code == 404 and "保密事项" not in hidden.content.decode()
+
+
+def test_legality_reviewers_read_what_they_review(client_for, in_review, users, decision):
+    builders.upload_draft(in_review, users["editor"])
+    reviewer = client_for("legality_reviewer")
+    detail = reviewer.get(f"/api/v1/decisions/{in_review.pk}/").json()
+    assert detail["legal_basis"] and [d["kind"] for d in detail["documents"]] == ["draft"]
+    download = reviewer.get(detail["documents"][0]["download_url"])
+    assert download.status_code == 200
+    # a public decision still at "planned" is seen as the public sees it
+    assert reviewer.get(f"/api/v1/decisions/{decision.pk}/").json()["legal_basis"] is None
