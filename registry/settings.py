@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "guardian",
     "registry.apps.RegistryConfig",
     "decisions.apps.DecisionsConfig",
+    "enforcement.apps.EnforcementConfig",
     "api_docs",
 ]
 
@@ -147,6 +148,8 @@ SPECTACULAR_SETTINGS = {
         "DepartmentKindEnum": "registry.choices.DepartmentKind",
         "CommentStatusEnum": "decisions.choices.CommentStatus",
         "DocumentKindEnum": "decisions.choices.DocumentKind",
+        "EvaluationTriggerEnum": "decisions.choices.EvaluationTrigger",
+        "WithdrawalTriggerEnum": "enforcement.choices.WithdrawalTrigger",
     },
 }
 

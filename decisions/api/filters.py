@@ -1,8 +1,14 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from decisions.choices import CommentStatus, Confidentiality, DecisionCategory, Stage
-from decisions.models import Comment, Consultation, Decision, LegalityReview
+from decisions.choices import (
+    CommentStatus,
+    Confidentiality,
+    DecisionCategory,
+    DocumentKind,
+    Stage,
+)
+from decisions.models import Comment, Consultation, Decision, DecisionDocument, LegalityReview
 from decisions.models.decision import local_today
 from registry.api.filters import RecordFilterSet
 
@@ -23,6 +29,15 @@ class DecisionFilterSet(RecordFilterSet):
 
     class Meta:
         model = Decision
+        fields = []
+
+
+class DecisionDocumentFilterSet(django_filters.FilterSet):
+    decision = django_filters.NumberFilter(field_name="decision_id", label=_("决策 id"))
+    kind = django_filters.ChoiceFilter(choices=DocumentKind.choices, label=_("材料类型"))
+
+    class Meta:
+        model = DecisionDocument
         fields = []
 
 

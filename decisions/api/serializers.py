@@ -21,17 +21,8 @@ from decisions.models import (
     LegalityReview,
 )
 from decisions.models.consultation import COMMENT_MAX_LENGTH
-from registry.api.serializers import RECORD_FIELDS, PublicRecordSerializer
-from registry.choices import Action
+from registry.api.serializers import RECORD_FIELDS, PublicRecordSerializer, VisibleRelatedField
 from registry.permissions import member_scope
-
-
-class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
-    """A related id that must be visible to the requesting user (others: "does not exist",
-    so a confidential record's existence is not revealed)."""
-
-    def get_queryset(self):
-        return self.queryset.restrict(self.context["request"].user, Action.VIEW)
 
 
 class CatalogueSerializer(PublicRecordSerializer):

@@ -144,7 +144,7 @@ class DecisionDocumentViewSet(
     """Decision documents (read-only; upload through ``/decisions/{id}/documents/``)."""
 
     serializer_class = serializers.DecisionDocumentSerializer
-    filterset_class = filters.DecisionPartFilterSet
+    filterset_class = filters.DecisionDocumentFilterSet
 
     def base_queryset(self):
         return DecisionDocument.objects.all()

@@ -89,9 +89,7 @@ class Decision(PublicRecord):
 
     @classmethod
     def disclosable_q(cls):
-        return super().disclosable_q() & ~models.Q(
-            confidentiality=Confidentiality.FULLY_WITHHELD
-        )
+        return super().disclosable_q() & ~models.Q(confidentiality=Confidentiality.FULLY_WITHHELD)
 
     @classmethod
     def district_scope_q(cls, user):

@@ -1,7 +1,16 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from registry.choices import Action
 from registry.models import Department
+
+
+class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related id that must be visible to the requesting user (others: "does not exist",
+    so a confidential record's existence is not revealed)."""
+
+    def get_queryset(self):
+        return self.queryset.restrict(self.context["request"].user, Action.VIEW)
 
 
 class DepartmentSerializer(serializers.ModelSerializer):

@@ -124,9 +124,10 @@ def publish(record, *, acting_user):
 
 
 @transaction.atomic
-def withdraw(record, *, acting_user, reason, legal_basis):
+def withdraw(record, *, acting_user, reason, legal_basis, **details):
     """Withdraw a published record. It stays in the registry and its public trace becomes a
-    tombstone with the reason and legal ground. Withdrawing twice changes nothing."""
+    tombstone with the reason and legal ground. Withdrawing twice changes nothing.
+    ``details`` are registry-specific fields recorded with the withdrawal."""
     _require(acting_user, Action.PUBLISH, record)
     record = _locked(record)
     if record.status == RecordStatus.WITHDRAWN:
@@ -149,6 +150,7 @@ def withdraw(record, *, acting_user, reason, legal_basis):
         withdrawn_at=timezone.now(),
         withdrawal_reason=reason,
         withdrawal_legal_basis=legal_basis,
+        **details,
     )
 
 

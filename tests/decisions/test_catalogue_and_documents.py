@@ -255,3 +255,14 @@ def test_part_department_follows_its_decision(client_for, decision):
         format="json",
     )
     assert too_much.status_code == 400 and "progress_percent" in too_much.json()["errors"]
+
+
+def test_document_list_filters(client_for, decision, users):
+    builders.upload_draft(decision, users["editor"])
+    builders.upload_draft(decision, users["editor"], kind="other")
+    editor = client_for("editor")
+    kinds = [
+        d["kind"] for d in editor.get("/api/v1/decision-documents/?kind=other").json()["results"]
+    ]
+    assert kinds == ["other"]
+    assert editor.get("/api/v1/decision-documents/?status=published").status_code == 400

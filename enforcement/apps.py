@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EnforcementConfig(AppConfig):
+    name = "enforcement"
+    verbose_name = _("行政执法公示")
+
+    def ready(self):
+        from enforcement.api.views import RESOURCES
+        from enforcement.demo import load_demo
+        from enforcement.graphql import EnforcementQuery
+        from registry import demo, record_types
+        from registry.graphql.registration import register_query
+
+        for prefix, viewset in RESOURCES:
+            record_types.register(prefix, viewset)
+        register_query(EnforcementQuery)
+        demo.register_loader(load_demo)

@@ -1,0 +1,120 @@
+"""GraphQL types of the enforcement registry: the same permission path and filtersets as
+REST; enforcement decisions resolve through the redaction policy for the public, and the
+party's private fields are not in the graph at all."""
+
+import graphene
+from graphene import relay
+from graphene_django.filter import DjangoFilterConnectionField
+
+from enforcement import redaction
+from enforcement.api import filters
+from enforcement.models import (
+    EnforcementAction,
+    EnforcementBody,
+    EnforcementOfficer,
+    EnforcementPower,
+    InspectionPlan,
+    InspectionResult,
+)
+from registry.graphql.types import RestrictedObjectType
+from registry.permissions import member_scope
+
+RECORD_FIELDS = (
+    "department", "index_number", "name", "summary", "date_made", "status", "published_at",
+    "revision", "amended_at", "withdrawn_at", "withdrawal_reason", "withdrawal_legal_basis",
+    "updated_at",
+)
+
+
+def node_type(model_class, fields, filterset):
+    meta = {"model": model_class, "fields": fields, "interfaces": (relay.Node,),
+            "filterset_class": filterset, "name": model_class.__name__}
+    return type(f"{model_class.__name__}Type", (RestrictedObjectType,),
+                {"Meta": type("Meta", (), meta)})
+
+
+EnforcementBodyType = node_type(
+    EnforcementBody,
+    (*RECORD_FIELDS, "legal_authority", "jurisdiction", "address", "complaint_phone",
+     "complaint_mailbox", "complaint_address", "supervisor", "enforcementpowers",
+     "enforcementofficers", "enforcementactions", "inspectionplans"),
+    filters.EnforcementBodyFilterSet,
+)
+EnforcementPowerType = node_type(
+    EnforcementPower,
+    (*RECORD_FIELDS, "body", "power_type", "code", "legal_basis", "discretion_standard",
+     "procedure", "time_limit", "remedy", "actions"),
+    filters.EnforcementPowerFilterSet,
+)
+EnforcementOfficerType = node_type(
+    EnforcementOfficer,
+    (*RECORD_FIELDS, "body", "certificate_number", "valid_until", "officer_status"),
+    filters.BodyPartFilterSet,
+)
+
+
+def _redacted(field):
+    def resolve(action, info):
+        if member_scope(info.context).covers(action.department_id):
+            return getattr(action, field)
+        return redaction.public_value(action, field)
+
+    return resolve
+
+
+class EnforcementActionType(RestrictedObjectType):
+    class Meta:
+        model = EnforcementAction
+        name = "EnforcementAction"
+        interfaces = (relay.Node,)
+        filterset_class = filters.EnforcementActionFilterSet
+        fields = (
+            *RECORD_FIELDS, "body", "power", "kind", "document_number", "party_name",
+            "party_kind", "party_credit_code", "legal_representative", "facts", "legal_basis",
+            "result", "penalty_types", "severity", "fine_amount", "confiscation_amount",
+            "licence_name", "licence_number", "licence_scope", "decision_date", "valid_from",
+            "valid_until", "publication_due", "publication_rule", "publication_due_provisional",
+            "display_until", "display_rule", "withdrawal_trigger", "withdrawal_due",
+        )
+
+    fine_amount = graphene.String(description="罚款金额，元，十进制字符串")
+    confiscation_amount = graphene.String(description="没收金额，元，十进制字符串")
+
+    resolve_name = _redacted("name")
+    resolve_summary = _redacted("summary")
+    resolve_party_name = _redacted("party_name")
+    resolve_legal_representative = _redacted("legal_representative")
+    resolve_facts = _redacted("facts")
+    resolve_legal_basis = _redacted("legal_basis")
+    resolve_result = _redacted("result")
+    resolve_licence_scope = _redacted("licence_scope")
+
+    def resolve_fine_amount(action, info):
+        return None if action.fine_amount is None else str(action.fine_amount)
+
+    def resolve_confiscation_amount(action, info):
+        return None if action.confiscation_amount is None else str(action.confiscation_amount)
+
+
+InspectionPlanType = node_type(
+    InspectionPlan,
+    (*RECORD_FIELDS, "body", "year", "matters", "sampling_ratio", "inspectors_per_entity",
+     "entity_pool", "inspector_pool", "draw_seed", "drawn_at", "draw_algorithm", "selection",
+     "results"),
+    filters.InspectionPlanFilterSet,
+)
+InspectionResultType = node_type(
+    InspectionResult,
+    (*RECORD_FIELDS, "body", "plan", "entity_name", "entity_credit_code", "inspected_from",
+     "inspected_until", "outcome", "findings", "publication_due"),
+    filters.InspectionResultFilterSet,
+)
+
+
+class EnforcementQuery(graphene.ObjectType):
+    enforcement_bodies = DjangoFilterConnectionField(EnforcementBodyType)
+    enforcement_powers = DjangoFilterConnectionField(EnforcementPowerType)
+    enforcement_officers = DjangoFilterConnectionField(EnforcementOfficerType)
+    enforcement_actions = DjangoFilterConnectionField(EnforcementActionType)
+    inspection_plans = DjangoFilterConnectionField(InspectionPlanType)
+    inspection_results = DjangoFilterConnectionField(InspectionResultType)
