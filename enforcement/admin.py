@@ -6,8 +6,16 @@ from django.contrib import admin
 from enforcement import models
 from registry.admin import RestrictedAdmin
 
-RECORD_READONLY = ("index_number", "status", "published_at", "revision", "amended_at",
-                   "withdrawn_at", "withdrawal_reason", "withdrawal_legal_basis")
+RECORD_READONLY = (
+    "index_number",
+    "status",
+    "published_at",
+    "revision",
+    "amended_at",
+    "withdrawn_at",
+    "withdrawal_reason",
+    "withdrawal_legal_basis",
+)
 
 
 class RecordAdmin(RestrictedAdmin):
@@ -18,21 +26,41 @@ class RecordAdmin(RestrictedAdmin):
     list_select_related = ("department",)
 
 
-for model_class in (models.EnforcementBody, models.EnforcementPower, models.EnforcementOfficer,
-                    models.InspectionResult):
+for model_class in (
+    models.EnforcementBody,
+    models.EnforcementPower,
+    models.EnforcementOfficer,
+    models.InspectionResult,
+):
     admin.site.register(model_class, RecordAdmin)
 
 
 @admin.register(models.EnforcementAction)
 class EnforcementActionAdmin(RecordAdmin):
-    list_display = ("document_number", "party_name", "kind", "decision_date",
-                    "publication_due", "status", "display_until")
+    list_display = (
+        "document_number",
+        "party_name",
+        "kind",
+        "decision_date",
+        "publication_due",
+        "status",
+        "display_until",
+    )
     list_filter = ("kind", "status", "party_kind")
     search_fields = ("document_number", "party_name", "index_number")
-    readonly_fields = (*RECORD_READONLY, "publication_due", "publication_rule",
-                       "publication_due_provisional", "calendar_version", "display_until",
-                       "display_rule", "repair_possible_from", "withdrawal_trigger",
-                       "withdrawal_trigger_date", "withdrawal_due")
+    readonly_fields = (
+        *RECORD_READONLY,
+        "publication_due",
+        "publication_rule",
+        "publication_due_provisional",
+        "calendar_version",
+        "display_until",
+        "display_rule",
+        "repair_possible_from",
+        "withdrawal_trigger",
+        "withdrawal_trigger_date",
+        "withdrawal_due",
+    )
 
 
 @admin.register(models.InspectionPlan)
@@ -42,13 +70,26 @@ class InspectionPlanAdmin(RecordAdmin):
 
 @admin.register(models.DisplayRule)
 class DisplayRuleAdmin(admin.ModelAdmin):
-    list_display = ("version", "effective_from", "penalty_type", "severity", "minimum_months",
-                    "maximum_months", "legal_basis")
+    list_display = (
+        "version",
+        "effective_from",
+        "penalty_type",
+        "severity",
+        "minimum_months",
+        "maximum_months",
+        "legal_basis",
+    )
     list_filter = ("version", "severity")
 
 
 @admin.register(models.CreditRepair)
 class CreditRepairAdmin(RestrictedAdmin):
     list_display = ("action", "decided_on", "decided_by", "document_number")
-    readonly_fields = ("action", "decided_on", "decided_by", "document_number", "note",
-                       "recorded_by")
+    readonly_fields = (
+        "action",
+        "decided_on",
+        "decided_by",
+        "document_number",
+        "note",
+        "recorded_by",
+    )

@@ -49,7 +49,10 @@ class PenaltyType(models.TextChoices):
     CONFISCATION = "confiscation", _("没收违法所得、没收非法财物")
     QUALIFICATION_DOWNGRADE = "qualification_downgrade", _("暂扣许可证件、降低资质等级")
     LICENCE_REVOCATION = "licence_revocation", _("吊销许可证件")
-    ACTIVITY_RESTRICTION = "activity_restriction", _("限制开展生产经营活动、责令停产停业、责令关闭、限制从业")
+    ACTIVITY_RESTRICTION = (
+        "activity_restriction",
+        _("限制开展生产经营活动、责令停产停业、责令关闭、限制从业"),
+    )
     DETENTION = "detention", _("行政拘留")
     OTHER = "other", _("法律、行政法规规定的其他行政处罚")
 

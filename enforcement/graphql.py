@@ -20,30 +20,67 @@ from registry.graphql.types import RestrictedObjectType
 from registry.permissions import member_scope
 
 RECORD_FIELDS = (
-    "department", "index_number", "name", "summary", "date_made", "status", "published_at",
-    "revision", "amended_at", "withdrawn_at", "withdrawal_reason", "withdrawal_legal_basis",
+    "department",
+    "index_number",
+    "name",
+    "summary",
+    "date_made",
+    "status",
+    "published_at",
+    "revision",
+    "amended_at",
+    "withdrawn_at",
+    "withdrawal_reason",
+    "withdrawal_legal_basis",
     "updated_at",
 )
 
 
 def node_type(model_class, fields, filterset):
-    meta = {"model": model_class, "fields": fields, "interfaces": (relay.Node,),
-            "filterset_class": filterset, "name": model_class.__name__}
-    return type(f"{model_class.__name__}Type", (RestrictedObjectType,),
-                {"Meta": type("Meta", (), meta)})
+    meta = {
+        "model": model_class,
+        "fields": fields,
+        "interfaces": (relay.Node,),
+        "filterset_class": filterset,
+        "name": model_class.__name__,
+    }
+    return type(
+        f"{model_class.__name__}Type", (RestrictedObjectType,), {"Meta": type("Meta", (), meta)}
+    )
 
 
 EnforcementBodyType = node_type(
     EnforcementBody,
-    (*RECORD_FIELDS, "legal_authority", "jurisdiction", "address", "complaint_phone",
-     "complaint_mailbox", "complaint_address", "supervisor", "enforcementpowers",
-     "enforcementofficers", "enforcementactions", "inspectionplans"),
+    (
+        *RECORD_FIELDS,
+        "legal_authority",
+        "jurisdiction",
+        "address",
+        "complaint_phone",
+        "complaint_mailbox",
+        "complaint_address",
+        "supervisor",
+        "enforcementpowers",
+        "enforcementofficers",
+        "enforcementactions",
+        "inspectionplans",
+    ),
     filters.EnforcementBodyFilterSet,
 )
 EnforcementPowerType = node_type(
     EnforcementPower,
-    (*RECORD_FIELDS, "body", "power_type", "code", "legal_basis", "discretion_standard",
-     "procedure", "time_limit", "remedy", "actions"),
+    (
+        *RECORD_FIELDS,
+        "body",
+        "power_type",
+        "code",
+        "legal_basis",
+        "discretion_standard",
+        "procedure",
+        "time_limit",
+        "remedy",
+        "actions",
+    ),
     filters.EnforcementPowerFilterSet,
 )
 EnforcementOfficerType = node_type(
@@ -69,12 +106,35 @@ class EnforcementActionType(RestrictedObjectType):
         interfaces = (relay.Node,)
         filterset_class = filters.EnforcementActionFilterSet
         fields = (
-            *RECORD_FIELDS, "body", "power", "kind", "document_number", "party_name",
-            "party_kind", "party_credit_code", "legal_representative", "facts", "legal_basis",
-            "result", "penalty_types", "severity", "fine_amount", "confiscation_amount",
-            "licence_name", "licence_number", "licence_scope", "decision_date", "valid_from",
-            "valid_until", "publication_due", "publication_rule", "publication_due_provisional",
-            "display_until", "display_rule", "withdrawal_trigger", "withdrawal_due",
+            *RECORD_FIELDS,
+            "body",
+            "power",
+            "kind",
+            "document_number",
+            "party_name",
+            "party_kind",
+            "party_credit_code",
+            "legal_representative",
+            "facts",
+            "legal_basis",
+            "result",
+            "penalty_types",
+            "severity",
+            "fine_amount",
+            "confiscation_amount",
+            "licence_name",
+            "licence_number",
+            "licence_scope",
+            "decision_date",
+            "valid_from",
+            "valid_until",
+            "publication_due",
+            "publication_rule",
+            "publication_due_provisional",
+            "display_until",
+            "display_rule",
+            "withdrawal_trigger",
+            "withdrawal_due",
         )
 
     fine_amount = graphene.String(description="罚款金额，元，十进制字符串")
@@ -98,15 +158,37 @@ class EnforcementActionType(RestrictedObjectType):
 
 InspectionPlanType = node_type(
     InspectionPlan,
-    (*RECORD_FIELDS, "body", "year", "matters", "sampling_ratio", "inspectors_per_entity",
-     "entity_pool", "inspector_pool", "draw_seed", "drawn_at", "draw_algorithm", "selection",
-     "results"),
+    (
+        *RECORD_FIELDS,
+        "body",
+        "year",
+        "matters",
+        "sampling_ratio",
+        "inspectors_per_entity",
+        "entity_pool",
+        "inspector_pool",
+        "draw_seed",
+        "drawn_at",
+        "draw_algorithm",
+        "selection",
+        "results",
+    ),
     filters.InspectionPlanFilterSet,
 )
 InspectionResultType = node_type(
     InspectionResult,
-    (*RECORD_FIELDS, "body", "plan", "entity_name", "entity_credit_code", "inspected_from",
-     "inspected_until", "outcome", "findings", "publication_due"),
+    (
+        *RECORD_FIELDS,
+        "body",
+        "plan",
+        "entity_name",
+        "entity_credit_code",
+        "inspected_from",
+        "inspected_until",
+        "outcome",
+        "findings",
+        "publication_due",
+    ),
     filters.InspectionResultFilterSet,
 )
 

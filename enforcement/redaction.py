@@ -14,8 +14,14 @@ from dataclasses import dataclass
 from enforcement.choices import PartyKind
 
 PRIVATE_FIELDS = (
-    "party_id_type", "party_id_number", "party_address", "party_phone", "party_bank_account",
-    "party_health_info", "private_names", "party_is_minor",
+    "party_id_type",
+    "party_id_number",
+    "party_address",
+    "party_phone",
+    "party_bank_account",
+    "party_health_info",
+    "private_names",
+    "party_is_minor",
 )
 FREE_TEXT_FIELDS = ("name", "summary", "facts", "legal_basis", "result", "licence_scope")
 
@@ -28,21 +34,54 @@ class Rule:
 
 
 POLICY = (
-    Rule("omit_private_fields", "证件号码、住址、电话、银行账户、健康信息不公开",
-         "《中华人民共和国个人信息保护法》第二十八条、第三十四条；《政府信息公开条例》第十五条"),
-    Rule("mask_natural_person_name", "自然人姓名隐去名字、保留姓氏",
-         "国办发〔2018〕118号；《个人信息保护法》第三十四条"),
-    Rule("remove_other_private_names", "删除文书中涉及的其他自然人姓名",
-         "《政府信息公开条例》第十五条"),
-    Rule("scrub_identifier_patterns", "删除自由文本中的身份证号、电话号码、银行卡号",
-         "《个人信息保护法》第二十八条"),
-    Rule("minor_never_published", "当事人为未成年人的案件不公开",
-         "《中华人民共和国未成年人保护法》第一百零三条"),
+    Rule(
+        "omit_private_fields",
+        "证件号码、住址、电话、银行账户、健康信息不公开",
+        "《中华人民共和国个人信息保护法》第二十八条、第三十四条；《政府信息公开条例》第十五条",
+    ),
+    Rule(
+        "mask_natural_person_name",
+        "自然人姓名隐去名字、保留姓氏",
+        "国办发〔2018〕118号；《个人信息保护法》第三十四条",
+    ),
+    Rule(
+        "remove_other_private_names",
+        "删除文书中涉及的其他自然人姓名",
+        "《政府信息公开条例》第十五条",
+    ),
+    Rule(
+        "scrub_identifier_patterns",
+        "删除自由文本中的身份证号、电话号码、银行卡号",
+        "《个人信息保护法》第二十八条",
+    ),
+    Rule(
+        "minor_never_published",
+        "当事人为未成年人的案件不公开",
+        "《中华人民共和国未成年人保护法》第一百零三条",
+    ),
 )
 
 COMPOUND_SURNAMES = (
-    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文",
-    "司徒", "夏侯", "令狐", "端木", "西门", "南宫", "独孤", "申屠", "万俟",
+    "欧阳",
+    "司马",
+    "上官",
+    "诸葛",
+    "东方",
+    "皇甫",
+    "尉迟",
+    "公孙",
+    "慕容",
+    "长孙",
+    "宇文",
+    "司徒",
+    "夏侯",
+    "令狐",
+    "端木",
+    "西门",
+    "南宫",
+    "独孤",
+    "申屠",
+    "万俟",
 )
 ID_NUMBER = re.compile(
     r"(?<!\d)[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?!\d)"
@@ -56,8 +95,7 @@ REMOVED = "＊＊"
 def mask_name(name):
     """张三 -> 张＊, 欧阳娜娜 -> 欧阳＊＊ (surname kept, one mark per hidden character)."""
     name = name.strip()
-    surname = next((s for s in COMPOUND_SURNAMES if name.startswith(s) and len(name) > 2),
-                   name[:1])
+    surname = next((s for s in COMPOUND_SURNAMES if name.startswith(s) and len(name) > 2), name[:1])
     return surname + "＊" * max(len(name) - len(surname), 1)
 
 
@@ -65,12 +103,18 @@ def scrub(text, action):
     """Free text as the public may read it."""
     if not text:
         return text
-    secrets = [action.party_id_number, action.party_address, action.party_phone,
-               action.party_bank_account, action.party_health_info]
+    secrets = [
+        action.party_id_number,
+        action.party_address,
+        action.party_phone,
+        action.party_bank_account,
+        action.party_health_info,
+    ]
     for secret in sorted(filter(None, (s.strip() for s in secrets)), key=len, reverse=True):
         text = text.replace(secret, REMOVED)
-    for name in sorted(filter(None, (n.strip() for n in action.private_names)), key=len,
-                       reverse=True):
+    for name in sorted(
+        filter(None, (n.strip() for n in action.private_names)), key=len, reverse=True
+    ):
         text = text.replace(name, "某某")
     if action.party_kind == PartyKind.NATURAL_PERSON and action.party_name.strip():
         text = text.replace(action.party_name.strip(), mask_name(action.party_name))

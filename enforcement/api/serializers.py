@@ -21,8 +21,14 @@ class EnforcementBodySerializer(PublicRecordSerializer):
     class Meta(PublicRecordSerializer.Meta):
         model = EnforcementBody
         fields = [
-            *RECORD_FIELDS, "legal_authority", "jurisdiction", "address", "complaint_phone",
-            "complaint_mailbox", "complaint_address", "supervisor",
+            *RECORD_FIELDS,
+            "legal_authority",
+            "jurisdiction",
+            "address",
+            "complaint_phone",
+            "complaint_mailbox",
+            "complaint_address",
+            "supervisor",
         ]
 
 
@@ -47,22 +53,40 @@ class EnforcementPowerSerializer(BodyPartSerializer):
     class Meta(BodyPartSerializer.Meta):
         model = EnforcementPower
         fields = [
-            *BodyPartSerializer.Meta.fields, "power_type", "code", "legal_basis",
-            "discretion_standard", "procedure", "time_limit", "remedy",
+            *BodyPartSerializer.Meta.fields,
+            "power_type",
+            "code",
+            "legal_basis",
+            "discretion_standard",
+            "procedure",
+            "time_limit",
+            "remedy",
         ]
 
 
 class EnforcementOfficerSerializer(BodyPartSerializer):
     class Meta(BodyPartSerializer.Meta):
         model = EnforcementOfficer
-        fields = [*BodyPartSerializer.Meta.fields, "certificate_number", "valid_until",
-                  "officer_status"]
+        fields = [
+            *BodyPartSerializer.Meta.fields,
+            "certificate_number",
+            "valid_until",
+            "officer_status",
+        ]
 
 
 COMPUTED_ACTION_FIELDS = [
-    "publication_due", "publication_rule", "publication_due_provisional", "calendar_version",
-    "display_until", "display_rule", "repair_possible_from", "withdrawal_trigger",
-    "withdrawal_trigger_date", "withdrawal_due", "is_overdue",
+    "publication_due",
+    "publication_rule",
+    "publication_due_provisional",
+    "calendar_version",
+    "display_until",
+    "display_rule",
+    "repair_possible_from",
+    "withdrawal_trigger",
+    "withdrawal_trigger_date",
+    "withdrawal_due",
+    "is_overdue",
 ]
 
 
@@ -83,13 +107,36 @@ class EnforcementActionSerializer(BodyPartSerializer):
     class Meta(BodyPartSerializer.Meta):
         model = EnforcementAction
         fields = [
-            *BodyPartSerializer.Meta.fields, "power", "kind", "document_number", "party_name",
-            "party_kind", "party_credit_code", "legal_representative", "party_id_type",
-            "party_id_number", "party_address", "party_phone", "party_bank_account",
-            "party_health_info", "party_is_minor", "private_names", "facts", "legal_basis",
-            "result", "penalty_types", "severity", "fine_amount", "confiscation_amount",
-            "licence_name", "licence_number", "licence_scope", "decision_date", "valid_from",
-            "valid_until", *COMPUTED_ACTION_FIELDS,
+            *BodyPartSerializer.Meta.fields,
+            "power",
+            "kind",
+            "document_number",
+            "party_name",
+            "party_kind",
+            "party_credit_code",
+            "legal_representative",
+            "party_id_type",
+            "party_id_number",
+            "party_address",
+            "party_phone",
+            "party_bank_account",
+            "party_health_info",
+            "party_is_minor",
+            "private_names",
+            "facts",
+            "legal_basis",
+            "result",
+            "penalty_types",
+            "severity",
+            "fine_amount",
+            "confiscation_amount",
+            "licence_name",
+            "licence_number",
+            "licence_scope",
+            "decision_date",
+            "valid_from",
+            "valid_until",
+            *COMPUTED_ACTION_FIELDS,
         ]
         read_only_fields = [*BodyPartSerializer.Meta.read_only_fields, *COMPUTED_ACTION_FIELDS]
 
@@ -124,13 +171,24 @@ class InspectionPlanSerializer(BodyPartSerializer):
     class Meta(BodyPartSerializer.Meta):
         model = InspectionPlan
         fields = [
-            *BodyPartSerializer.Meta.fields, "year", "matters", "sampling_ratio",
-            "inspectors_per_entity", "entity_pool", "inspector_pool", "draw_seed", "drawn_at",
-            "draw_algorithm", "selection",
+            *BodyPartSerializer.Meta.fields,
+            "year",
+            "matters",
+            "sampling_ratio",
+            "inspectors_per_entity",
+            "entity_pool",
+            "inspector_pool",
+            "draw_seed",
+            "drawn_at",
+            "draw_algorithm",
+            "selection",
         ]
         read_only_fields = [
-            *BodyPartSerializer.Meta.read_only_fields, "draw_seed", "drawn_at",
-            "draw_algorithm", "selection",
+            *BodyPartSerializer.Meta.read_only_fields,
+            "draw_seed",
+            "drawn_at",
+            "draw_algorithm",
+            "selection",
         ]
 
 
@@ -140,12 +198,22 @@ class InspectionResultSerializer(BodyPartSerializer):
     class Meta(BodyPartSerializer.Meta):
         model = InspectionResult
         fields = [
-            *BodyPartSerializer.Meta.fields, "plan", "entity_name", "entity_credit_code",
-            "inspected_from", "inspected_until", "outcome", "findings", "publication_due",
-            "publication_rule", "publication_due_provisional",
+            *BodyPartSerializer.Meta.fields,
+            "plan",
+            "entity_name",
+            "entity_credit_code",
+            "inspected_from",
+            "inspected_until",
+            "outcome",
+            "findings",
+            "publication_due",
+            "publication_rule",
+            "publication_due_provisional",
         ]
         read_only_fields = [
-            *BodyPartSerializer.Meta.read_only_fields, "publication_due", "publication_rule",
+            *BodyPartSerializer.Meta.read_only_fields,
+            "publication_due",
+            "publication_rule",
             "publication_due_provisional",
         ]
 

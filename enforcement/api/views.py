@@ -5,7 +5,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -62,8 +61,10 @@ class EnforcementActionViewSet(BodyPartViewSet):
     serializer_class = serializers.EnforcementActionSerializer
     filterset_class = filters.EnforcementActionFilterSet
 
-    @extend_schema(request=serializers.WithdrawActionSerializer,
-                   summary=_("撤回（决定被变更、撤销或确认违法后3个工作日内）"))
+    @extend_schema(
+        request=serializers.WithdrawActionSerializer,
+        summary=_("撤回（决定被变更、撤销或确认违法后3个工作日内）"),
+    )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         record = self.get_object()
@@ -82,16 +83,30 @@ class EnforcementActionViewSet(BodyPartViewSet):
         actions.repair_credit(record, acting_user=request.user, **body.validated_data)
         return self._respond(record)
 
-    @extend_schema(responses=serializers.RedactionRuleSerializer(many=True),
-                   summary=_("公开文本的隐私处理规则及其法律依据"))
-    @action(detail=False, methods=["get"], url_path="redaction-policy", pagination_class=None,
-            filterset_class=None)
+    @extend_schema(
+        responses=serializers.RedactionRuleSerializer(many=True),
+        summary=_("公开文本的隐私处理规则及其法律依据"),
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="redaction-policy",
+        pagination_class=None,
+        filterset_class=None,
+    )
     def redaction_policy(self, request):
         return Response(serializers.RedactionRuleSerializer(redaction.POLICY, many=True).data)
 
     @extend_schema(
-        parameters=[OpenApiParameter("kind", str, enum=["penalty", "licence"], required=True,
-                                     description=_("penalty（行政处罚）或 licence（行政许可）"))],
+        parameters=[
+            OpenApiParameter(
+                "kind",
+                str,
+                enum=["penalty", "licence"],
+                required=True,
+                description=_("penalty（行政处罚）或 licence（行政许可）"),
+            )
+        ],
         responses={(200, "text/csv"): OpenApiTypes.STR},
         summary=_("按双公示数据标准导出 CSV（金额单位：万元）"),
     )
@@ -105,10 +120,13 @@ class EnforcementActionViewSet(BodyPartViewSet):
             raise ValidationError({name: [_("未知的查询参数。")] for name in sorted(unknown)})
         # The standard layout is a public format: public records only, redacted, whoever asks.
         public = EnforcementAction.objects.public()
-        response = StreamingHttpResponse(export.rows(public, ActionKind(kind)),
-                                         content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            export.rows(public, ActionKind(kind)), content_type="text/csv; charset=utf-8"
+        )
         stamp = timezone.localdate().isoformat()
-        response["Content-Disposition"] = f'attachment; filename="shuang-gongshi-{kind}-{stamp}.csv"'
+        response["Content-Disposition"] = (
+            f'attachment; filename="shuang-gongshi-{kind}-{stamp}.csv"'
+        )
         return response
 
 
@@ -128,8 +146,13 @@ class InspectionPlanViewSet(BodyPartViewSet):
     @action(detail=True, methods=["get"], filterset_class=None)
     def verify(self, request, pk=None):
         plan = self.get_object()
-        return Response({"algorithm": plan.draw_algorithm, "seed": plan.draw_seed,
-                         "reproduced": inspections.verify(plan)})
+        return Response(
+            {
+                "algorithm": plan.draw_algorithm,
+                "seed": plan.draw_seed,
+                "reproduced": inspections.verify(plan),
+            }
+        )
 
 
 class InspectionResultViewSet(BodyPartViewSet):

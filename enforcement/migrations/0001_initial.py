@@ -2,325 +2,1257 @@
 
 import django.contrib.postgres.fields
 import django.db.models.deletion
-import registry.validators
 from django.conf import settings
 from django.db import migrations, models
 
+import registry.validators
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registry', '0003_alter_auditentry_action'),
+        ("registry", "0003_alter_auditentry_action"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DisplayRule',
+            name="DisplayRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(verbose_name='规则版本')),
-                ('effective_from', models.DateField(verbose_name='施行日期')),
-                ('penalty_type', models.CharField(choices=[('warning', '警告'), ('circulation', '通报批评'), ('fine', '罚款'), ('confiscation', '没收违法所得、没收非法财物'), ('qualification_downgrade', '暂扣许可证件、降低资质等级'), ('licence_revocation', '吊销许可证件'), ('activity_restriction', '限制开展生产经营活动、责令停产停业、责令关闭、限制从业'), ('detention', '行政拘留'), ('other', '法律、行政法规规定的其他行政处罚')], max_length=30, verbose_name='处罚种类')),
-                ('severity', models.CharField(choices=[('minor', '轻微（警告、通报批评或较低数额罚款）'), ('general', '一般失信行为'), ('serious', '严重失信行为')], max_length=20, verbose_name='失信程度')),
-                ('minimum_months', models.PositiveSmallIntegerField(verbose_name='最短公示期（月）')),
-                ('maximum_months', models.PositiveSmallIntegerField(verbose_name='最长公示期（月）')),
-                ('legal_basis', models.CharField(max_length=300, verbose_name='依据')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(verbose_name="规则版本")),
+                ("effective_from", models.DateField(verbose_name="施行日期")),
+                (
+                    "penalty_type",
+                    models.CharField(
+                        choices=[
+                            ("warning", "警告"),
+                            ("circulation", "通报批评"),
+                            ("fine", "罚款"),
+                            ("confiscation", "没收违法所得、没收非法财物"),
+                            ("qualification_downgrade", "暂扣许可证件、降低资质等级"),
+                            ("licence_revocation", "吊销许可证件"),
+                            (
+                                "activity_restriction",
+                                "限制开展生产经营活动、责令停产停业、责令关闭、限制从业",
+                            ),
+                            ("detention", "行政拘留"),
+                            ("other", "法律、行政法规规定的其他行政处罚"),
+                        ],
+                        max_length=30,
+                        verbose_name="处罚种类",
+                    ),
+                ),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[
+                            ("minor", "轻微（警告、通报批评或较低数额罚款）"),
+                            ("general", "一般失信行为"),
+                            ("serious", "严重失信行为"),
+                        ],
+                        max_length=20,
+                        verbose_name="失信程度",
+                    ),
+                ),
+                (
+                    "minimum_months",
+                    models.PositiveSmallIntegerField(verbose_name="最短公示期（月）"),
+                ),
+                (
+                    "maximum_months",
+                    models.PositiveSmallIntegerField(verbose_name="最长公示期（月）"),
+                ),
+                ("legal_basis", models.CharField(max_length=300, verbose_name="依据")),
             ],
             options={
-                'verbose_name': '公示期规则',
-                'verbose_name_plural': '公示期规则',
-                'ordering': ['-version', 'penalty_type', 'severity'],
-                'constraints': [models.UniqueConstraint(fields=('version', 'penalty_type', 'severity'), name='unique_display_rule')],
+                "verbose_name": "公示期规则",
+                "verbose_name_plural": "公示期规则",
+                "ordering": ["-version", "penalty_type", "severity"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("version", "penalty_type", "severity"), name="unique_display_rule"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='EnforcementAction',
+            name="EnforcementAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('index_number', models.CharField(editable=False, max_length=64, unique=True, verbose_name='索引号')),
-                ('name', models.CharField(max_length=300, verbose_name='名称')),
-                ('summary', models.TextField(blank=True, verbose_name='内容概述')),
-                ('date_made', models.DateField(verbose_name='成文日期')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('pending_review', '待审核'), ('published', '已发布'), ('withdrawn', '已撤回')], default='draft', editable=False, max_length=20, verbose_name='状态')),
-                ('withheld_ground', models.CharField(blank=True, choices=[('state_secret', '国家秘密（第十四条）'), ('prohibited_by_law', '法律、行政法规禁止公开（第十四条）'), ('security_stability', '危及国家安全、公共安全、经济安全、社会稳定（第十四条）'), ('third_party_rights', '商业秘密、个人隐私等第三方合法权益（第十五条）'), ('internal_affairs', '内部事务信息（第十六条第一款）'), ('process_information', '过程性信息（第十六条第二款）')], max_length=32, verbose_name='不予公开理由')),
-                ('withheld_legal_basis', models.CharField(blank=True, max_length=500, verbose_name='不予公开法律依据')),
-                ('withheld_reassess_on', models.DateField(blank=True, null=True, verbose_name='重新评估日期')),
-                ('published_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='首次发布时间')),
-                ('revision', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('amended_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='最近更正时间')),
-                ('withdrawn_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='撤回时间')),
-                ('withdrawal_reason', models.TextField(blank=True, editable=False, verbose_name='撤回理由')),
-                ('withdrawal_legal_basis', models.CharField(blank=True, editable=False, max_length=500, verbose_name='撤回依据')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True, verbose_name='更新时间')),
-                ('kind', models.CharField(choices=[('penalty', '行政处罚'), ('licence', '行政许可'), ('inspection', '行政检查'), ('coercive_measure', '行政强制'), ('other', '其他')], max_length=20, verbose_name='决定类别')),
-                ('document_number', models.CharField(max_length=100, verbose_name='决定文书号')),
-                ('party_name', models.CharField(max_length=200, verbose_name='当事人名称')),
-                ('party_kind', models.CharField(choices=[('legal_person', '法人及非法人组织'), ('natural_person', '自然人'), ('individual_business', '个体工商户')], max_length=20, verbose_name='当事人类别')),
-                ('party_credit_code', models.CharField(blank=True, max_length=18, validators=[registry.validators.validate_uscc], verbose_name='统一社会信用代码')),
-                ('legal_representative', models.CharField(blank=True, max_length=100, verbose_name='法定代表人')),
-                ('party_id_type', models.CharField(blank=True, max_length=30, verbose_name='证件类型')),
-                ('party_id_number', models.CharField(blank=True, max_length=40, verbose_name='证件号码（不公开）')),
-                ('party_address', models.CharField(blank=True, max_length=300, verbose_name='住址（不公开）')),
-                ('party_phone', models.CharField(blank=True, max_length=40, verbose_name='联系电话（不公开）')),
-                ('party_bank_account', models.CharField(blank=True, max_length=60, verbose_name='银行账户（不公开）')),
-                ('party_health_info', models.TextField(blank=True, verbose_name='健康信息（不公开）')),
-                ('party_is_minor', models.BooleanField(default=False, verbose_name='当事人为未成年人')),
-                ('private_names', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=100), blank=True, default=list, size=None, verbose_name='须从公开文本中删除的其他个人姓名')),
-                ('facts', models.TextField(verbose_name='违法事实或决定事由')),
-                ('legal_basis', models.TextField(verbose_name='决定依据')),
-                ('result', models.TextField(verbose_name='决定内容')),
-                ('penalty_types', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('warning', '警告'), ('circulation', '通报批评'), ('fine', '罚款'), ('confiscation', '没收违法所得、没收非法财物'), ('qualification_downgrade', '暂扣许可证件、降低资质等级'), ('licence_revocation', '吊销许可证件'), ('activity_restriction', '限制开展生产经营活动、责令停产停业、责令关闭、限制从业'), ('detention', '行政拘留'), ('other', '法律、行政法规规定的其他行政处罚')], max_length=30), blank=True, default=list, size=None, verbose_name='处罚种类')),
-                ('severity', models.CharField(blank=True, choices=[('minor', '轻微（警告、通报批评或较低数额罚款）'), ('general', '一般失信行为'), ('serious', '严重失信行为')], max_length=20, verbose_name='失信程度')),
-                ('fine_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, verbose_name='罚款金额（元）')),
-                ('confiscation_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, verbose_name='没收违法所得、非法财物金额（元）')),
-                ('licence_name', models.CharField(blank=True, max_length=200, verbose_name='许可证书名称')),
-                ('licence_number', models.CharField(blank=True, max_length=100, verbose_name='许可编号')),
-                ('licence_scope', models.TextField(blank=True, verbose_name='许可内容')),
-                ('decision_date', models.DateField(verbose_name='决定日期')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='有效期自')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='有效期至')),
-                ('publication_due', models.DateField(editable=False, verbose_name='公开期限')),
-                ('publication_rule', models.CharField(editable=False, max_length=100, verbose_name='公开期限规则')),
-                ('publication_due_provisional', models.BooleanField(default=False, editable=False, verbose_name='公开期限为暂定（当年节假日未公布）')),
-                ('calendar_version', models.CharField(editable=False, max_length=100, verbose_name='工作日历版本')),
-                ('display_until', models.DateField(blank=True, editable=False, null=True, verbose_name='公示截止期')),
-                ('display_rule', models.CharField(blank=True, editable=False, max_length=100, verbose_name='公示期规则')),
-                ('repair_possible_from', models.DateField(blank=True, editable=False, null=True, verbose_name='可申请信用修复日期')),
-                ('withdrawal_trigger', models.CharField(blank=True, choices=[('changed', '决定被变更'), ('revoked', '决定被撤销'), ('confirmed_unlawful', '决定被确认违法或无效')], editable=False, max_length=30, verbose_name='撤回原因')),
-                ('withdrawal_trigger_date', models.DateField(blank=True, editable=False, null=True, verbose_name='撤回事由发生日期')),
-                ('withdrawal_due', models.DateField(blank=True, editable=False, null=True, verbose_name='撤回期限')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.department', verbose_name='部门')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "index_number",
+                    models.CharField(
+                        editable=False, max_length=64, unique=True, verbose_name="索引号"
+                    ),
+                ),
+                ("name", models.CharField(max_length=300, verbose_name="名称")),
+                ("summary", models.TextField(blank=True, verbose_name="内容概述")),
+                ("date_made", models.DateField(verbose_name="成文日期")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("pending_review", "待审核"),
+                            ("published", "已发布"),
+                            ("withdrawn", "已撤回"),
+                        ],
+                        default="draft",
+                        editable=False,
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "withheld_ground",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("state_secret", "国家秘密（第十四条）"),
+                            ("prohibited_by_law", "法律、行政法规禁止公开（第十四条）"),
+                            (
+                                "security_stability",
+                                "危及国家安全、公共安全、经济安全、社会稳定（第十四条）",
+                            ),
+                            (
+                                "third_party_rights",
+                                "商业秘密、个人隐私等第三方合法权益（第十五条）",
+                            ),
+                            ("internal_affairs", "内部事务信息（第十六条第一款）"),
+                            ("process_information", "过程性信息（第十六条第二款）"),
+                        ],
+                        max_length=32,
+                        verbose_name="不予公开理由",
+                    ),
+                ),
+                (
+                    "withheld_legal_basis",
+                    models.CharField(blank=True, max_length=500, verbose_name="不予公开法律依据"),
+                ),
+                (
+                    "withheld_reassess_on",
+                    models.DateField(blank=True, null=True, verbose_name="重新评估日期"),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="首次发布时间"
+                    ),
+                ),
+                (
+                    "revision",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="版本"),
+                ),
+                (
+                    "amended_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="最近更正时间"
+                    ),
+                ),
+                (
+                    "withdrawn_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="撤回时间"
+                    ),
+                ),
+                (
+                    "withdrawal_reason",
+                    models.TextField(blank=True, editable=False, verbose_name="撤回理由"),
+                ),
+                (
+                    "withdrawal_legal_basis",
+                    models.CharField(
+                        blank=True, editable=False, max_length=500, verbose_name="撤回依据"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, db_index=True, verbose_name="更新时间"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("penalty", "行政处罚"),
+                            ("licence", "行政许可"),
+                            ("inspection", "行政检查"),
+                            ("coercive_measure", "行政强制"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                        verbose_name="决定类别",
+                    ),
+                ),
+                ("document_number", models.CharField(max_length=100, verbose_name="决定文书号")),
+                ("party_name", models.CharField(max_length=200, verbose_name="当事人名称")),
+                (
+                    "party_kind",
+                    models.CharField(
+                        choices=[
+                            ("legal_person", "法人及非法人组织"),
+                            ("natural_person", "自然人"),
+                            ("individual_business", "个体工商户"),
+                        ],
+                        max_length=20,
+                        verbose_name="当事人类别",
+                    ),
+                ),
+                (
+                    "party_credit_code",
+                    models.CharField(
+                        blank=True,
+                        max_length=18,
+                        validators=[registry.validators.validate_uscc],
+                        verbose_name="统一社会信用代码",
+                    ),
+                ),
+                (
+                    "legal_representative",
+                    models.CharField(blank=True, max_length=100, verbose_name="法定代表人"),
+                ),
+                (
+                    "party_id_type",
+                    models.CharField(blank=True, max_length=30, verbose_name="证件类型"),
+                ),
+                (
+                    "party_id_number",
+                    models.CharField(blank=True, max_length=40, verbose_name="证件号码（不公开）"),
+                ),
+                (
+                    "party_address",
+                    models.CharField(blank=True, max_length=300, verbose_name="住址（不公开）"),
+                ),
+                (
+                    "party_phone",
+                    models.CharField(blank=True, max_length=40, verbose_name="联系电话（不公开）"),
+                ),
+                (
+                    "party_bank_account",
+                    models.CharField(blank=True, max_length=60, verbose_name="银行账户（不公开）"),
+                ),
+                (
+                    "party_health_info",
+                    models.TextField(blank=True, verbose_name="健康信息（不公开）"),
+                ),
+                (
+                    "party_is_minor",
+                    models.BooleanField(default=False, verbose_name="当事人为未成年人"),
+                ),
+                (
+                    "private_names",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=100),
+                        blank=True,
+                        default=list,
+                        size=None,
+                        verbose_name="须从公开文本中删除的其他个人姓名",
+                    ),
+                ),
+                ("facts", models.TextField(verbose_name="违法事实或决定事由")),
+                ("legal_basis", models.TextField(verbose_name="决定依据")),
+                ("result", models.TextField(verbose_name="决定内容")),
+                (
+                    "penalty_types",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(
+                            choices=[
+                                ("warning", "警告"),
+                                ("circulation", "通报批评"),
+                                ("fine", "罚款"),
+                                ("confiscation", "没收违法所得、没收非法财物"),
+                                ("qualification_downgrade", "暂扣许可证件、降低资质等级"),
+                                ("licence_revocation", "吊销许可证件"),
+                                (
+                                    "activity_restriction",
+                                    "限制开展生产经营活动、责令停产停业、责令关闭、限制从业",
+                                ),
+                                ("detention", "行政拘留"),
+                                ("other", "法律、行政法规规定的其他行政处罚"),
+                            ],
+                            max_length=30,
+                        ),
+                        blank=True,
+                        default=list,
+                        size=None,
+                        verbose_name="处罚种类",
+                    ),
+                ),
+                (
+                    "severity",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("minor", "轻微（警告、通报批评或较低数额罚款）"),
+                            ("general", "一般失信行为"),
+                            ("serious", "严重失信行为"),
+                        ],
+                        max_length=20,
+                        verbose_name="失信程度",
+                    ),
+                ),
+                (
+                    "fine_amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=16,
+                        null=True,
+                        verbose_name="罚款金额（元）",
+                    ),
+                ),
+                (
+                    "confiscation_amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=16,
+                        null=True,
+                        verbose_name="没收违法所得、非法财物金额（元）",
+                    ),
+                ),
+                (
+                    "licence_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="许可证书名称"),
+                ),
+                (
+                    "licence_number",
+                    models.CharField(blank=True, max_length=100, verbose_name="许可编号"),
+                ),
+                ("licence_scope", models.TextField(blank=True, verbose_name="许可内容")),
+                ("decision_date", models.DateField(verbose_name="决定日期")),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="有效期自")),
+                ("valid_until", models.DateField(blank=True, null=True, verbose_name="有效期至")),
+                ("publication_due", models.DateField(editable=False, verbose_name="公开期限")),
+                (
+                    "publication_rule",
+                    models.CharField(editable=False, max_length=100, verbose_name="公开期限规则"),
+                ),
+                (
+                    "publication_due_provisional",
+                    models.BooleanField(
+                        default=False,
+                        editable=False,
+                        verbose_name="公开期限为暂定（当年节假日未公布）",
+                    ),
+                ),
+                (
+                    "calendar_version",
+                    models.CharField(editable=False, max_length=100, verbose_name="工作日历版本"),
+                ),
+                (
+                    "display_until",
+                    models.DateField(
+                        blank=True, editable=False, null=True, verbose_name="公示截止期"
+                    ),
+                ),
+                (
+                    "display_rule",
+                    models.CharField(
+                        blank=True, editable=False, max_length=100, verbose_name="公示期规则"
+                    ),
+                ),
+                (
+                    "repair_possible_from",
+                    models.DateField(
+                        blank=True, editable=False, null=True, verbose_name="可申请信用修复日期"
+                    ),
+                ),
+                (
+                    "withdrawal_trigger",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("changed", "决定被变更"),
+                            ("revoked", "决定被撤销"),
+                            ("confirmed_unlawful", "决定被确认违法或无效"),
+                        ],
+                        editable=False,
+                        max_length=30,
+                        verbose_name="撤回原因",
+                    ),
+                ),
+                (
+                    "withdrawal_trigger_date",
+                    models.DateField(
+                        blank=True, editable=False, null=True, verbose_name="撤回事由发生日期"
+                    ),
+                ),
+                (
+                    "withdrawal_due",
+                    models.DateField(
+                        blank=True, editable=False, null=True, verbose_name="撤回期限"
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.department",
+                        verbose_name="部门",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '执法决定',
-                'verbose_name_plural': '执法决定',
+                "verbose_name": "执法决定",
+                "verbose_name_plural": "执法决定",
             },
         ),
         migrations.CreateModel(
-            name='CreditRepair',
+            name="CreditRepair",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decided_on', models.DateField(verbose_name='修复决定日期')),
-                ('decided_by', models.CharField(max_length=200, verbose_name='修复决定机构')),
-                ('document_number', models.CharField(max_length=100, verbose_name='修复决定文号')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
-                ('recorded_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('action', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='credit_repair', to='enforcement.enforcementaction', verbose_name='执法决定')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("decided_on", models.DateField(verbose_name="修复决定日期")),
+                ("decided_by", models.CharField(max_length=200, verbose_name="修复决定机构")),
+                ("document_number", models.CharField(max_length=100, verbose_name="修复决定文号")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                ("recorded_at", models.DateTimeField(auto_now_add=True, verbose_name="登记时间")),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "action",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="credit_repair",
+                        to="enforcement.enforcementaction",
+                        verbose_name="执法决定",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '信用修复',
-                'verbose_name_plural': '信用修复',
+                "verbose_name": "信用修复",
+                "verbose_name_plural": "信用修复",
             },
         ),
         migrations.CreateModel(
-            name='EnforcementBody',
+            name="EnforcementBody",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('index_number', models.CharField(editable=False, max_length=64, unique=True, verbose_name='索引号')),
-                ('name', models.CharField(max_length=300, verbose_name='名称')),
-                ('summary', models.TextField(blank=True, verbose_name='内容概述')),
-                ('date_made', models.DateField(verbose_name='成文日期')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('pending_review', '待审核'), ('published', '已发布'), ('withdrawn', '已撤回')], default='draft', editable=False, max_length=20, verbose_name='状态')),
-                ('withheld_ground', models.CharField(blank=True, choices=[('state_secret', '国家秘密（第十四条）'), ('prohibited_by_law', '法律、行政法规禁止公开（第十四条）'), ('security_stability', '危及国家安全、公共安全、经济安全、社会稳定（第十四条）'), ('third_party_rights', '商业秘密、个人隐私等第三方合法权益（第十五条）'), ('internal_affairs', '内部事务信息（第十六条第一款）'), ('process_information', '过程性信息（第十六条第二款）')], max_length=32, verbose_name='不予公开理由')),
-                ('withheld_legal_basis', models.CharField(blank=True, max_length=500, verbose_name='不予公开法律依据')),
-                ('withheld_reassess_on', models.DateField(blank=True, null=True, verbose_name='重新评估日期')),
-                ('published_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='首次发布时间')),
-                ('revision', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('amended_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='最近更正时间')),
-                ('withdrawn_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='撤回时间')),
-                ('withdrawal_reason', models.TextField(blank=True, editable=False, verbose_name='撤回理由')),
-                ('withdrawal_legal_basis', models.CharField(blank=True, editable=False, max_length=500, verbose_name='撤回依据')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True, verbose_name='更新时间')),
-                ('legal_authority', models.TextField(verbose_name='执法依据（设立和职权依据）')),
-                ('jurisdiction', models.TextField(verbose_name='管辖范围')),
-                ('address', models.CharField(max_length=300, verbose_name='办公地址')),
-                ('complaint_phone', models.CharField(max_length=50, verbose_name='投诉举报电话')),
-                ('complaint_mailbox', models.CharField(blank=True, max_length=200, verbose_name='投诉举报信箱或邮箱')),
-                ('complaint_address', models.CharField(blank=True, max_length=300, verbose_name='投诉举报地址')),
-                ('supervisor', models.CharField(blank=True, max_length=200, verbose_name='监督机关')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.department', verbose_name='部门')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "index_number",
+                    models.CharField(
+                        editable=False, max_length=64, unique=True, verbose_name="索引号"
+                    ),
+                ),
+                ("name", models.CharField(max_length=300, verbose_name="名称")),
+                ("summary", models.TextField(blank=True, verbose_name="内容概述")),
+                ("date_made", models.DateField(verbose_name="成文日期")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("pending_review", "待审核"),
+                            ("published", "已发布"),
+                            ("withdrawn", "已撤回"),
+                        ],
+                        default="draft",
+                        editable=False,
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "withheld_ground",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("state_secret", "国家秘密（第十四条）"),
+                            ("prohibited_by_law", "法律、行政法规禁止公开（第十四条）"),
+                            (
+                                "security_stability",
+                                "危及国家安全、公共安全、经济安全、社会稳定（第十四条）",
+                            ),
+                            (
+                                "third_party_rights",
+                                "商业秘密、个人隐私等第三方合法权益（第十五条）",
+                            ),
+                            ("internal_affairs", "内部事务信息（第十六条第一款）"),
+                            ("process_information", "过程性信息（第十六条第二款）"),
+                        ],
+                        max_length=32,
+                        verbose_name="不予公开理由",
+                    ),
+                ),
+                (
+                    "withheld_legal_basis",
+                    models.CharField(blank=True, max_length=500, verbose_name="不予公开法律依据"),
+                ),
+                (
+                    "withheld_reassess_on",
+                    models.DateField(blank=True, null=True, verbose_name="重新评估日期"),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="首次发布时间"
+                    ),
+                ),
+                (
+                    "revision",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="版本"),
+                ),
+                (
+                    "amended_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="最近更正时间"
+                    ),
+                ),
+                (
+                    "withdrawn_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="撤回时间"
+                    ),
+                ),
+                (
+                    "withdrawal_reason",
+                    models.TextField(blank=True, editable=False, verbose_name="撤回理由"),
+                ),
+                (
+                    "withdrawal_legal_basis",
+                    models.CharField(
+                        blank=True, editable=False, max_length=500, verbose_name="撤回依据"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, db_index=True, verbose_name="更新时间"),
+                ),
+                ("legal_authority", models.TextField(verbose_name="执法依据（设立和职权依据）")),
+                ("jurisdiction", models.TextField(verbose_name="管辖范围")),
+                ("address", models.CharField(max_length=300, verbose_name="办公地址")),
+                ("complaint_phone", models.CharField(max_length=50, verbose_name="投诉举报电话")),
+                (
+                    "complaint_mailbox",
+                    models.CharField(blank=True, max_length=200, verbose_name="投诉举报信箱或邮箱"),
+                ),
+                (
+                    "complaint_address",
+                    models.CharField(blank=True, max_length=300, verbose_name="投诉举报地址"),
+                ),
+                (
+                    "supervisor",
+                    models.CharField(blank=True, max_length=200, verbose_name="监督机关"),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.department",
+                        verbose_name="部门",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '执法主体',
-                'verbose_name_plural': '执法主体',
+                "verbose_name": "执法主体",
+                "verbose_name_plural": "执法主体",
             },
         ),
         migrations.AddField(
-            model_name='enforcementaction',
-            name='body',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='%(class)ss', to='enforcement.enforcementbody', verbose_name='执法主体'),
+            model_name="enforcementaction",
+            name="body",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="%(class)ss",
+                to="enforcement.enforcementbody",
+                verbose_name="执法主体",
+            ),
         ),
         migrations.CreateModel(
-            name='EnforcementOfficer',
+            name="EnforcementOfficer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('index_number', models.CharField(editable=False, max_length=64, unique=True, verbose_name='索引号')),
-                ('name', models.CharField(max_length=300, verbose_name='名称')),
-                ('summary', models.TextField(blank=True, verbose_name='内容概述')),
-                ('date_made', models.DateField(verbose_name='成文日期')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('pending_review', '待审核'), ('published', '已发布'), ('withdrawn', '已撤回')], default='draft', editable=False, max_length=20, verbose_name='状态')),
-                ('withheld_ground', models.CharField(blank=True, choices=[('state_secret', '国家秘密（第十四条）'), ('prohibited_by_law', '法律、行政法规禁止公开（第十四条）'), ('security_stability', '危及国家安全、公共安全、经济安全、社会稳定（第十四条）'), ('third_party_rights', '商业秘密、个人隐私等第三方合法权益（第十五条）'), ('internal_affairs', '内部事务信息（第十六条第一款）'), ('process_information', '过程性信息（第十六条第二款）')], max_length=32, verbose_name='不予公开理由')),
-                ('withheld_legal_basis', models.CharField(blank=True, max_length=500, verbose_name='不予公开法律依据')),
-                ('withheld_reassess_on', models.DateField(blank=True, null=True, verbose_name='重新评估日期')),
-                ('published_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='首次发布时间')),
-                ('revision', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('amended_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='最近更正时间')),
-                ('withdrawn_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='撤回时间')),
-                ('withdrawal_reason', models.TextField(blank=True, editable=False, verbose_name='撤回理由')),
-                ('withdrawal_legal_basis', models.CharField(blank=True, editable=False, max_length=500, verbose_name='撤回依据')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True, verbose_name='更新时间')),
-                ('certificate_number', models.CharField(max_length=60, unique=True, verbose_name='执法证号')),
-                ('valid_until', models.DateField(verbose_name='证件有效期至')),
-                ('officer_status', models.CharField(choices=[('active', '在岗'), ('suspended', '暂停执法资格'), ('revoked', '证件注销')], default='active', max_length=20, verbose_name='执法资格状态')),
-                ('body', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='%(class)ss', to='enforcement.enforcementbody', verbose_name='执法主体')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.department', verbose_name='部门')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "index_number",
+                    models.CharField(
+                        editable=False, max_length=64, unique=True, verbose_name="索引号"
+                    ),
+                ),
+                ("name", models.CharField(max_length=300, verbose_name="名称")),
+                ("summary", models.TextField(blank=True, verbose_name="内容概述")),
+                ("date_made", models.DateField(verbose_name="成文日期")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("pending_review", "待审核"),
+                            ("published", "已发布"),
+                            ("withdrawn", "已撤回"),
+                        ],
+                        default="draft",
+                        editable=False,
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "withheld_ground",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("state_secret", "国家秘密（第十四条）"),
+                            ("prohibited_by_law", "法律、行政法规禁止公开（第十四条）"),
+                            (
+                                "security_stability",
+                                "危及国家安全、公共安全、经济安全、社会稳定（第十四条）",
+                            ),
+                            (
+                                "third_party_rights",
+                                "商业秘密、个人隐私等第三方合法权益（第十五条）",
+                            ),
+                            ("internal_affairs", "内部事务信息（第十六条第一款）"),
+                            ("process_information", "过程性信息（第十六条第二款）"),
+                        ],
+                        max_length=32,
+                        verbose_name="不予公开理由",
+                    ),
+                ),
+                (
+                    "withheld_legal_basis",
+                    models.CharField(blank=True, max_length=500, verbose_name="不予公开法律依据"),
+                ),
+                (
+                    "withheld_reassess_on",
+                    models.DateField(blank=True, null=True, verbose_name="重新评估日期"),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="首次发布时间"
+                    ),
+                ),
+                (
+                    "revision",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="版本"),
+                ),
+                (
+                    "amended_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="最近更正时间"
+                    ),
+                ),
+                (
+                    "withdrawn_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="撤回时间"
+                    ),
+                ),
+                (
+                    "withdrawal_reason",
+                    models.TextField(blank=True, editable=False, verbose_name="撤回理由"),
+                ),
+                (
+                    "withdrawal_legal_basis",
+                    models.CharField(
+                        blank=True, editable=False, max_length=500, verbose_name="撤回依据"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, db_index=True, verbose_name="更新时间"),
+                ),
+                (
+                    "certificate_number",
+                    models.CharField(max_length=60, unique=True, verbose_name="执法证号"),
+                ),
+                ("valid_until", models.DateField(verbose_name="证件有效期至")),
+                (
+                    "officer_status",
+                    models.CharField(
+                        choices=[
+                            ("active", "在岗"),
+                            ("suspended", "暂停执法资格"),
+                            ("revoked", "证件注销"),
+                        ],
+                        default="active",
+                        max_length=20,
+                        verbose_name="执法资格状态",
+                    ),
+                ),
+                (
+                    "body",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="%(class)ss",
+                        to="enforcement.enforcementbody",
+                        verbose_name="执法主体",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.department",
+                        verbose_name="部门",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '执法人员',
-                'verbose_name_plural': '执法人员',
+                "verbose_name": "执法人员",
+                "verbose_name_plural": "执法人员",
             },
         ),
         migrations.CreateModel(
-            name='EnforcementPower',
+            name="EnforcementPower",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('index_number', models.CharField(editable=False, max_length=64, unique=True, verbose_name='索引号')),
-                ('name', models.CharField(max_length=300, verbose_name='名称')),
-                ('summary', models.TextField(blank=True, verbose_name='内容概述')),
-                ('date_made', models.DateField(verbose_name='成文日期')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('pending_review', '待审核'), ('published', '已发布'), ('withdrawn', '已撤回')], default='draft', editable=False, max_length=20, verbose_name='状态')),
-                ('withheld_ground', models.CharField(blank=True, choices=[('state_secret', '国家秘密（第十四条）'), ('prohibited_by_law', '法律、行政法规禁止公开（第十四条）'), ('security_stability', '危及国家安全、公共安全、经济安全、社会稳定（第十四条）'), ('third_party_rights', '商业秘密、个人隐私等第三方合法权益（第十五条）'), ('internal_affairs', '内部事务信息（第十六条第一款）'), ('process_information', '过程性信息（第十六条第二款）')], max_length=32, verbose_name='不予公开理由')),
-                ('withheld_legal_basis', models.CharField(blank=True, max_length=500, verbose_name='不予公开法律依据')),
-                ('withheld_reassess_on', models.DateField(blank=True, null=True, verbose_name='重新评估日期')),
-                ('published_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='首次发布时间')),
-                ('revision', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('amended_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='最近更正时间')),
-                ('withdrawn_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='撤回时间')),
-                ('withdrawal_reason', models.TextField(blank=True, editable=False, verbose_name='撤回理由')),
-                ('withdrawal_legal_basis', models.CharField(blank=True, editable=False, max_length=500, verbose_name='撤回依据')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True, verbose_name='更新时间')),
-                ('power_type', models.CharField(choices=[('penalty', '行政处罚'), ('licence', '行政许可'), ('coercive_measure', '行政强制'), ('inspection', '行政检查'), ('levy', '行政征收'), ('payment', '行政给付'), ('confirmation', '行政确认'), ('reward', '行政奖励'), ('ruling', '行政裁决'), ('other', '其他行政权力')], max_length=20, verbose_name='职权类型')),
-                ('code', models.CharField(max_length=60, verbose_name='职权编码')),
-                ('legal_basis', models.TextField(verbose_name='设定依据')),
-                ('discretion_standard', models.TextField(blank=True, verbose_name='裁量基准')),
-                ('procedure', models.TextField(blank=True, verbose_name='办理流程')),
-                ('time_limit', models.CharField(blank=True, max_length=200, verbose_name='法定期限')),
-                ('remedy', models.TextField(blank=True, verbose_name='救济途径')),
-                ('body', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='%(class)ss', to='enforcement.enforcementbody', verbose_name='执法主体')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.department', verbose_name='部门')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "index_number",
+                    models.CharField(
+                        editable=False, max_length=64, unique=True, verbose_name="索引号"
+                    ),
+                ),
+                ("name", models.CharField(max_length=300, verbose_name="名称")),
+                ("summary", models.TextField(blank=True, verbose_name="内容概述")),
+                ("date_made", models.DateField(verbose_name="成文日期")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("pending_review", "待审核"),
+                            ("published", "已发布"),
+                            ("withdrawn", "已撤回"),
+                        ],
+                        default="draft",
+                        editable=False,
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "withheld_ground",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("state_secret", "国家秘密（第十四条）"),
+                            ("prohibited_by_law", "法律、行政法规禁止公开（第十四条）"),
+                            (
+                                "security_stability",
+                                "危及国家安全、公共安全、经济安全、社会稳定（第十四条）",
+                            ),
+                            (
+                                "third_party_rights",
+                                "商业秘密、个人隐私等第三方合法权益（第十五条）",
+                            ),
+                            ("internal_affairs", "内部事务信息（第十六条第一款）"),
+                            ("process_information", "过程性信息（第十六条第二款）"),
+                        ],
+                        max_length=32,
+                        verbose_name="不予公开理由",
+                    ),
+                ),
+                (
+                    "withheld_legal_basis",
+                    models.CharField(blank=True, max_length=500, verbose_name="不予公开法律依据"),
+                ),
+                (
+                    "withheld_reassess_on",
+                    models.DateField(blank=True, null=True, verbose_name="重新评估日期"),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="首次发布时间"
+                    ),
+                ),
+                (
+                    "revision",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="版本"),
+                ),
+                (
+                    "amended_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="最近更正时间"
+                    ),
+                ),
+                (
+                    "withdrawn_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="撤回时间"
+                    ),
+                ),
+                (
+                    "withdrawal_reason",
+                    models.TextField(blank=True, editable=False, verbose_name="撤回理由"),
+                ),
+                (
+                    "withdrawal_legal_basis",
+                    models.CharField(
+                        blank=True, editable=False, max_length=500, verbose_name="撤回依据"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, db_index=True, verbose_name="更新时间"),
+                ),
+                (
+                    "power_type",
+                    models.CharField(
+                        choices=[
+                            ("penalty", "行政处罚"),
+                            ("licence", "行政许可"),
+                            ("coercive_measure", "行政强制"),
+                            ("inspection", "行政检查"),
+                            ("levy", "行政征收"),
+                            ("payment", "行政给付"),
+                            ("confirmation", "行政确认"),
+                            ("reward", "行政奖励"),
+                            ("ruling", "行政裁决"),
+                            ("other", "其他行政权力"),
+                        ],
+                        max_length=20,
+                        verbose_name="职权类型",
+                    ),
+                ),
+                ("code", models.CharField(max_length=60, verbose_name="职权编码")),
+                ("legal_basis", models.TextField(verbose_name="设定依据")),
+                ("discretion_standard", models.TextField(blank=True, verbose_name="裁量基准")),
+                ("procedure", models.TextField(blank=True, verbose_name="办理流程")),
+                (
+                    "time_limit",
+                    models.CharField(blank=True, max_length=200, verbose_name="法定期限"),
+                ),
+                ("remedy", models.TextField(blank=True, verbose_name="救济途径")),
+                (
+                    "body",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="%(class)ss",
+                        to="enforcement.enforcementbody",
+                        verbose_name="执法主体",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.department",
+                        verbose_name="部门",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '权责清单事项',
-                'verbose_name_plural': '权责清单',
+                "verbose_name": "权责清单事项",
+                "verbose_name_plural": "权责清单",
             },
         ),
         migrations.AddField(
-            model_name='enforcementaction',
-            name='power',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='actions', to='enforcement.enforcementpower', verbose_name='执法职权'),
+            model_name="enforcementaction",
+            name="power",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="actions",
+                to="enforcement.enforcementpower",
+                verbose_name="执法职权",
+            ),
         ),
         migrations.CreateModel(
-            name='InspectionPlan',
+            name="InspectionPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('index_number', models.CharField(editable=False, max_length=64, unique=True, verbose_name='索引号')),
-                ('name', models.CharField(max_length=300, verbose_name='名称')),
-                ('summary', models.TextField(blank=True, verbose_name='内容概述')),
-                ('date_made', models.DateField(verbose_name='成文日期')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('pending_review', '待审核'), ('published', '已发布'), ('withdrawn', '已撤回')], default='draft', editable=False, max_length=20, verbose_name='状态')),
-                ('withheld_ground', models.CharField(blank=True, choices=[('state_secret', '国家秘密（第十四条）'), ('prohibited_by_law', '法律、行政法规禁止公开（第十四条）'), ('security_stability', '危及国家安全、公共安全、经济安全、社会稳定（第十四条）'), ('third_party_rights', '商业秘密、个人隐私等第三方合法权益（第十五条）'), ('internal_affairs', '内部事务信息（第十六条第一款）'), ('process_information', '过程性信息（第十六条第二款）')], max_length=32, verbose_name='不予公开理由')),
-                ('withheld_legal_basis', models.CharField(blank=True, max_length=500, verbose_name='不予公开法律依据')),
-                ('withheld_reassess_on', models.DateField(blank=True, null=True, verbose_name='重新评估日期')),
-                ('published_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='首次发布时间')),
-                ('revision', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('amended_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='最近更正时间')),
-                ('withdrawn_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='撤回时间')),
-                ('withdrawal_reason', models.TextField(blank=True, editable=False, verbose_name='撤回理由')),
-                ('withdrawal_legal_basis', models.CharField(blank=True, editable=False, max_length=500, verbose_name='撤回依据')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True, verbose_name='更新时间')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('matters', models.JSONField(default=list, verbose_name='抽查事项清单')),
-                ('sampling_ratio', models.DecimalField(decimal_places=4, max_digits=5, verbose_name='抽查比例')),
-                ('inspectors_per_entity', models.PositiveSmallIntegerField(default=2, verbose_name='每户执法人员数')),
-                ('entity_pool', models.JSONField(default=list, help_text='列表，每项含 name 和 credit_code', verbose_name='检查对象名录库')),
-                ('inspector_pool', models.JSONField(default=list, help_text='列表，每项含 name 和 certificate_number', verbose_name='执法检查人员名录库')),
-                ('draw_seed', models.CharField(blank=True, editable=False, max_length=64, verbose_name='抽取随机种子')),
-                ('drawn_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='抽取时间')),
-                ('draw_algorithm', models.CharField(blank=True, editable=False, max_length=100, verbose_name='抽取算法')),
-                ('selection', models.JSONField(blank=True, default=list, editable=False, verbose_name='抽取结果')),
-                ('body', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='%(class)ss', to='enforcement.enforcementbody', verbose_name='执法主体')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.department', verbose_name='部门')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "index_number",
+                    models.CharField(
+                        editable=False, max_length=64, unique=True, verbose_name="索引号"
+                    ),
+                ),
+                ("name", models.CharField(max_length=300, verbose_name="名称")),
+                ("summary", models.TextField(blank=True, verbose_name="内容概述")),
+                ("date_made", models.DateField(verbose_name="成文日期")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("pending_review", "待审核"),
+                            ("published", "已发布"),
+                            ("withdrawn", "已撤回"),
+                        ],
+                        default="draft",
+                        editable=False,
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "withheld_ground",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("state_secret", "国家秘密（第十四条）"),
+                            ("prohibited_by_law", "法律、行政法规禁止公开（第十四条）"),
+                            (
+                                "security_stability",
+                                "危及国家安全、公共安全、经济安全、社会稳定（第十四条）",
+                            ),
+                            (
+                                "third_party_rights",
+                                "商业秘密、个人隐私等第三方合法权益（第十五条）",
+                            ),
+                            ("internal_affairs", "内部事务信息（第十六条第一款）"),
+                            ("process_information", "过程性信息（第十六条第二款）"),
+                        ],
+                        max_length=32,
+                        verbose_name="不予公开理由",
+                    ),
+                ),
+                (
+                    "withheld_legal_basis",
+                    models.CharField(blank=True, max_length=500, verbose_name="不予公开法律依据"),
+                ),
+                (
+                    "withheld_reassess_on",
+                    models.DateField(blank=True, null=True, verbose_name="重新评估日期"),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="首次发布时间"
+                    ),
+                ),
+                (
+                    "revision",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="版本"),
+                ),
+                (
+                    "amended_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="最近更正时间"
+                    ),
+                ),
+                (
+                    "withdrawn_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="撤回时间"
+                    ),
+                ),
+                (
+                    "withdrawal_reason",
+                    models.TextField(blank=True, editable=False, verbose_name="撤回理由"),
+                ),
+                (
+                    "withdrawal_legal_basis",
+                    models.CharField(
+                        blank=True, editable=False, max_length=500, verbose_name="撤回依据"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, db_index=True, verbose_name="更新时间"),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("matters", models.JSONField(default=list, verbose_name="抽查事项清单")),
+                (
+                    "sampling_ratio",
+                    models.DecimalField(decimal_places=4, max_digits=5, verbose_name="抽查比例"),
+                ),
+                (
+                    "inspectors_per_entity",
+                    models.PositiveSmallIntegerField(default=2, verbose_name="每户执法人员数"),
+                ),
+                (
+                    "entity_pool",
+                    models.JSONField(
+                        default=list,
+                        help_text="列表，每项含 name 和 credit_code",
+                        verbose_name="检查对象名录库",
+                    ),
+                ),
+                (
+                    "inspector_pool",
+                    models.JSONField(
+                        default=list,
+                        help_text="列表，每项含 name 和 certificate_number",
+                        verbose_name="执法检查人员名录库",
+                    ),
+                ),
+                (
+                    "draw_seed",
+                    models.CharField(
+                        blank=True, editable=False, max_length=64, verbose_name="抽取随机种子"
+                    ),
+                ),
+                (
+                    "drawn_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="抽取时间"
+                    ),
+                ),
+                (
+                    "draw_algorithm",
+                    models.CharField(
+                        blank=True, editable=False, max_length=100, verbose_name="抽取算法"
+                    ),
+                ),
+                (
+                    "selection",
+                    models.JSONField(
+                        blank=True, default=list, editable=False, verbose_name="抽取结果"
+                    ),
+                ),
+                (
+                    "body",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="%(class)ss",
+                        to="enforcement.enforcementbody",
+                        verbose_name="执法主体",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.department",
+                        verbose_name="部门",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '双随机抽查计划',
-                'verbose_name_plural': '双随机抽查计划',
+                "verbose_name": "双随机抽查计划",
+                "verbose_name_plural": "双随机抽查计划",
             },
         ),
         migrations.CreateModel(
-            name='InspectionResult',
+            name="InspectionResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('index_number', models.CharField(editable=False, max_length=64, unique=True, verbose_name='索引号')),
-                ('name', models.CharField(max_length=300, verbose_name='名称')),
-                ('summary', models.TextField(blank=True, verbose_name='内容概述')),
-                ('date_made', models.DateField(verbose_name='成文日期')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('pending_review', '待审核'), ('published', '已发布'), ('withdrawn', '已撤回')], default='draft', editable=False, max_length=20, verbose_name='状态')),
-                ('withheld_ground', models.CharField(blank=True, choices=[('state_secret', '国家秘密（第十四条）'), ('prohibited_by_law', '法律、行政法规禁止公开（第十四条）'), ('security_stability', '危及国家安全、公共安全、经济安全、社会稳定（第十四条）'), ('third_party_rights', '商业秘密、个人隐私等第三方合法权益（第十五条）'), ('internal_affairs', '内部事务信息（第十六条第一款）'), ('process_information', '过程性信息（第十六条第二款）')], max_length=32, verbose_name='不予公开理由')),
-                ('withheld_legal_basis', models.CharField(blank=True, max_length=500, verbose_name='不予公开法律依据')),
-                ('withheld_reassess_on', models.DateField(blank=True, null=True, verbose_name='重新评估日期')),
-                ('published_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='首次发布时间')),
-                ('revision', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('amended_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='最近更正时间')),
-                ('withdrawn_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='撤回时间')),
-                ('withdrawal_reason', models.TextField(blank=True, editable=False, verbose_name='撤回理由')),
-                ('withdrawal_legal_basis', models.CharField(blank=True, editable=False, max_length=500, verbose_name='撤回依据')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True, verbose_name='更新时间')),
-                ('entity_name', models.CharField(max_length=200, verbose_name='检查对象')),
-                ('entity_credit_code', models.CharField(blank=True, max_length=18, verbose_name='统一社会信用代码')),
-                ('inspected_from', models.DateField(verbose_name='检查开始日期')),
-                ('inspected_until', models.DateField(verbose_name='检查结束日期')),
-                ('outcome', models.CharField(choices=[('no_problem', '未发现问题'), ('rectify', '发现问题，责令整改'), ('case_opened', '发现问题，立案查处'), ('not_found', '未发现检查对象（查无下落）')], max_length=20, verbose_name='检查结果')),
-                ('findings', models.TextField(blank=True, verbose_name='检查情况')),
-                ('publication_due', models.DateField(editable=False, verbose_name='公开期限')),
-                ('publication_rule', models.CharField(editable=False, max_length=100, verbose_name='公开期限规则')),
-                ('publication_due_provisional', models.BooleanField(default=False, editable=False, verbose_name='公开期限为暂定')),
-                ('body', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='%(class)ss', to='enforcement.enforcementbody', verbose_name='执法主体')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.department', verbose_name='部门')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='results', to='enforcement.inspectionplan', verbose_name='抽查计划')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "index_number",
+                    models.CharField(
+                        editable=False, max_length=64, unique=True, verbose_name="索引号"
+                    ),
+                ),
+                ("name", models.CharField(max_length=300, verbose_name="名称")),
+                ("summary", models.TextField(blank=True, verbose_name="内容概述")),
+                ("date_made", models.DateField(verbose_name="成文日期")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("pending_review", "待审核"),
+                            ("published", "已发布"),
+                            ("withdrawn", "已撤回"),
+                        ],
+                        default="draft",
+                        editable=False,
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "withheld_ground",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("state_secret", "国家秘密（第十四条）"),
+                            ("prohibited_by_law", "法律、行政法规禁止公开（第十四条）"),
+                            (
+                                "security_stability",
+                                "危及国家安全、公共安全、经济安全、社会稳定（第十四条）",
+                            ),
+                            (
+                                "third_party_rights",
+                                "商业秘密、个人隐私等第三方合法权益（第十五条）",
+                            ),
+                            ("internal_affairs", "内部事务信息（第十六条第一款）"),
+                            ("process_information", "过程性信息（第十六条第二款）"),
+                        ],
+                        max_length=32,
+                        verbose_name="不予公开理由",
+                    ),
+                ),
+                (
+                    "withheld_legal_basis",
+                    models.CharField(blank=True, max_length=500, verbose_name="不予公开法律依据"),
+                ),
+                (
+                    "withheld_reassess_on",
+                    models.DateField(blank=True, null=True, verbose_name="重新评估日期"),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="首次发布时间"
+                    ),
+                ),
+                (
+                    "revision",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="版本"),
+                ),
+                (
+                    "amended_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="最近更正时间"
+                    ),
+                ),
+                (
+                    "withdrawn_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="撤回时间"
+                    ),
+                ),
+                (
+                    "withdrawal_reason",
+                    models.TextField(blank=True, editable=False, verbose_name="撤回理由"),
+                ),
+                (
+                    "withdrawal_legal_basis",
+                    models.CharField(
+                        blank=True, editable=False, max_length=500, verbose_name="撤回依据"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, db_index=True, verbose_name="更新时间"),
+                ),
+                ("entity_name", models.CharField(max_length=200, verbose_name="检查对象")),
+                (
+                    "entity_credit_code",
+                    models.CharField(blank=True, max_length=18, verbose_name="统一社会信用代码"),
+                ),
+                ("inspected_from", models.DateField(verbose_name="检查开始日期")),
+                ("inspected_until", models.DateField(verbose_name="检查结束日期")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("no_problem", "未发现问题"),
+                            ("rectify", "发现问题，责令整改"),
+                            ("case_opened", "发现问题，立案查处"),
+                            ("not_found", "未发现检查对象（查无下落）"),
+                        ],
+                        max_length=20,
+                        verbose_name="检查结果",
+                    ),
+                ),
+                ("findings", models.TextField(blank=True, verbose_name="检查情况")),
+                ("publication_due", models.DateField(editable=False, verbose_name="公开期限")),
+                (
+                    "publication_rule",
+                    models.CharField(editable=False, max_length=100, verbose_name="公开期限规则"),
+                ),
+                (
+                    "publication_due_provisional",
+                    models.BooleanField(
+                        default=False, editable=False, verbose_name="公开期限为暂定"
+                    ),
+                ),
+                (
+                    "body",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="%(class)ss",
+                        to="enforcement.enforcementbody",
+                        verbose_name="执法主体",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.department",
+                        verbose_name="部门",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="results",
+                        to="enforcement.inspectionplan",
+                        verbose_name="抽查计划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '抽查结果',
-                'verbose_name_plural': '抽查结果',
+                "verbose_name": "抽查结果",
+                "verbose_name_plural": "抽查结果",
             },
         ),
         migrations.AddConstraint(
-            model_name='enforcementpower',
-            constraint=models.UniqueConstraint(fields=('body', 'code'), name='unique_power_code'),
+            model_name="enforcementpower",
+            constraint=models.UniqueConstraint(fields=("body", "code"), name="unique_power_code"),
         ),
         migrations.AddIndex(
-            model_name='enforcementaction',
-            index=models.Index(fields=['department', '-id'], name='action_department_idx'),
+            model_name="enforcementaction",
+            index=models.Index(fields=["department", "-id"], name="action_department_idx"),
         ),
         migrations.AddIndex(
-            model_name='enforcementaction',
-            index=models.Index(fields=['kind', 'decision_date'], name='action_kind_date_idx'),
+            model_name="enforcementaction",
+            index=models.Index(fields=["kind", "decision_date"], name="action_kind_date_idx"),
         ),
         migrations.AddIndex(
-            model_name='enforcementaction',
-            index=models.Index(fields=['display_until'], name='action_display_idx'),
+            model_name="enforcementaction",
+            index=models.Index(fields=["display_until"], name="action_display_idx"),
         ),
         migrations.AddConstraint(
-            model_name='enforcementaction',
-            constraint=models.UniqueConstraint(fields=('body', 'document_number'), name='unique_action_document_number'),
+            model_name="enforcementaction",
+            constraint=models.UniqueConstraint(
+                fields=("body", "document_number"), name="unique_action_document_number"
+            ),
         ),
     ]

@@ -49,8 +49,15 @@ DISPLAY_BASIS = (
 # severity -> (minimum months, maximum months)
 DISPLAY_MONTHS = {"minor": (3, 3), "general": (3, 12), "serious": (12, 36)}
 PENALTY_TYPES = [
-    "warning", "circulation", "fine", "confiscation", "qualification_downgrade",
-    "licence_revocation", "activity_restriction", "detention", "other",
+    "warning",
+    "circulation",
+    "fine",
+    "confiscation",
+    "qualification_downgrade",
+    "licence_revocation",
+    "activity_restriction",
+    "detention",
+    "other",
 ]
 
 
@@ -61,8 +68,12 @@ def seed(apps, schema_editor):
     DisplayRule = apps.get_model("enforcement", "DisplayRule")
     DisplayRule.objects.bulk_create(
         DisplayRule(
-            version=1, effective_from=datetime.date(2019, 7, 1), penalty_type=penalty_type,
-            severity=severity, minimum_months=months[0], maximum_months=months[1],
+            version=1,
+            effective_from=datetime.date(2019, 7, 1),
+            penalty_type=penalty_type,
+            severity=severity,
+            minimum_months=months[0],
+            maximum_months=months[1],
             legal_basis=DISPLAY_BASIS,
         )
         for penalty_type in PENALTY_TYPES
@@ -78,6 +89,9 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("enforcement", "0001_initial"), ("registry", "0002_audit_append_only_and_seed")]
+    dependencies = [
+        ("enforcement", "0001_initial"),
+        ("registry", "0002_audit_append_only_and_seed"),
+    ]
 
     operations = [migrations.RunPython(seed, unseed)]

@@ -32,7 +32,9 @@ class EnforcementAction(BodyPart):
 
     # PROTECT: a published decision keeps the power it was taken under.
     power = models.ForeignKey(
-        "enforcement.EnforcementPower", verbose_name=_("执法职权"), on_delete=models.PROTECT,
+        "enforcement.EnforcementPower",
+        verbose_name=_("执法职权"),
+        on_delete=models.PROTECT,
         related_name="actions",
     )
     kind = models.CharField(_("决定类别"), max_length=20, choices=ActionKind.choices)
@@ -51,19 +53,21 @@ class EnforcementAction(BodyPart):
     party_health_info = models.TextField(_("健康信息（不公开）"), blank=True)
     party_is_minor = models.BooleanField(_("当事人为未成年人"), default=False)
     private_names = ArrayField(
-        models.CharField(max_length=100), verbose_name=_("须从公开文本中删除的其他个人姓名"),
-        default=list, blank=True,
+        models.CharField(max_length=100),
+        verbose_name=_("须从公开文本中删除的其他个人姓名"),
+        default=list,
+        blank=True,
     )
     facts = models.TextField(_("违法事实或决定事由"))
     legal_basis = models.TextField(_("决定依据"))
     result = models.TextField(_("决定内容"))
     penalty_types = ArrayField(
         models.CharField(max_length=30, choices=PenaltyType.choices),
-        verbose_name=_("处罚种类"), default=list, blank=True,
+        verbose_name=_("处罚种类"),
+        default=list,
+        blank=True,
     )
-    severity = models.CharField(
-        _("失信程度"), max_length=20, choices=Severity.choices, blank=True
-    )
+    severity = models.CharField(_("失信程度"), max_length=20, choices=Severity.choices, blank=True)
     fine_amount = models.DecimalField(_("罚款金额（元）"), null=True, blank=True, **MONEY)
     confiscation_amount = models.DecimalField(
         _("没收违法所得、非法财物金额（元）"), null=True, blank=True, **MONEY
@@ -87,7 +91,10 @@ class EnforcementAction(BodyPart):
         _("可申请信用修复日期"), null=True, blank=True, editable=False
     )
     withdrawal_trigger = models.CharField(
-        _("撤回原因"), max_length=30, choices=WithdrawalTrigger.choices, blank=True,
+        _("撤回原因"),
+        max_length=30,
+        choices=WithdrawalTrigger.choices,
+        blank=True,
         editable=False,
     )
     withdrawal_trigger_date = models.DateField(
@@ -167,7 +174,9 @@ class CreditRepair(models.Model):
 
     # PROTECT: the repair explains why the record left the public lists.
     action = models.OneToOneField(
-        EnforcementAction, verbose_name=_("执法决定"), on_delete=models.PROTECT,
+        EnforcementAction,
+        verbose_name=_("执法决定"),
+        on_delete=models.PROTECT,
         related_name="credit_repair",
     )
     decided_on = models.DateField(_("修复决定日期"))

@@ -30,7 +30,9 @@ class BodyPart(PublicRecord):
 
     # PROTECT: powers, officers and decisions are evidence of the body's enforcement.
     body = models.ForeignKey(
-        EnforcementBody, verbose_name=_("执法主体"), on_delete=models.PROTECT,
+        EnforcementBody,
+        verbose_name=_("执法主体"),
+        on_delete=models.PROTECT,
         related_name="%(class)ss",
     )
 
@@ -63,9 +65,7 @@ class EnforcementPower(BodyPart):
     class Meta:
         verbose_name = _("权责清单事项")
         verbose_name_plural = _("权责清单")
-        constraints = [
-            models.UniqueConstraint(fields=["body", "code"], name="unique_power_code")
-        ]
+        constraints = [models.UniqueConstraint(fields=["body", "code"], name="unique_power_code")]
 
 
 class EnforcementOfficer(BodyPart):
@@ -75,7 +75,9 @@ class EnforcementOfficer(BodyPart):
     certificate_number = models.CharField(_("执法证号"), max_length=60, unique=True)
     valid_until = models.DateField(_("证件有效期至"))
     officer_status = models.CharField(
-        _("执法资格状态"), max_length=20, choices=OfficerStatus.choices,
+        _("执法资格状态"),
+        max_length=20,
+        choices=OfficerStatus.choices,
         default=OfficerStatus.ACTIVE,
     )
 

@@ -17,19 +17,27 @@ class InspectionPlan(BodyPart):
     sampling_ratio = models.DecimalField(_("抽查比例"), max_digits=5, decimal_places=4)
     inspectors_per_entity = models.PositiveSmallIntegerField(_("每户执法人员数"), default=2)
     entity_pool = models.JSONField(
-        _("检查对象名录库"), default=list,
+        _("检查对象名录库"),
+        default=list,
         help_text=_("列表，每项含 name 和 credit_code"),
     )
     inspector_pool = models.JSONField(
-        _("执法检查人员名录库"), default=list, help_text=_("列表，每项含 name 和 certificate_number")
+        _("执法检查人员名录库"),
+        default=list,
+        help_text=_("列表，每项含 name 和 certificate_number"),
     )
     draw_seed = models.CharField(_("抽取随机种子"), max_length=64, blank=True, editable=False)
     drawn_at = models.DateTimeField(_("抽取时间"), null=True, blank=True, editable=False)
     draw_algorithm = models.CharField(_("抽取算法"), max_length=100, blank=True, editable=False)
     selection = models.JSONField(_("抽取结果"), default=list, blank=True, editable=False)
 
-    amend_forbidden_fields = ("department", "body", "entity_pool", "inspector_pool",
-                              "sampling_ratio")
+    amend_forbidden_fields = (
+        "department",
+        "body",
+        "entity_pool",
+        "inspector_pool",
+        "sampling_ratio",
+    )
 
     class Meta:
         verbose_name = _("双随机抽查计划")
@@ -60,7 +68,9 @@ class InspectionResult(BodyPart):
 
     # PROTECT: results answer the plan's draw.
     plan = models.ForeignKey(
-        InspectionPlan, verbose_name=_("抽查计划"), on_delete=models.PROTECT,
+        InspectionPlan,
+        verbose_name=_("抽查计划"),
+        on_delete=models.PROTECT,
         related_name="results",
     )
     entity_name = models.CharField(_("检查对象"), max_length=200)
@@ -71,8 +81,9 @@ class InspectionResult(BodyPart):
     findings = models.TextField(_("检查情况"), blank=True)
     publication_due = models.DateField(_("公开期限"), editable=False)
     publication_rule = models.CharField(_("公开期限规则"), max_length=100, editable=False)
-    publication_due_provisional = models.BooleanField(_("公开期限为暂定"), default=False,
-                                                      editable=False)
+    publication_due_provisional = models.BooleanField(
+        _("公开期限为暂定"), default=False, editable=False
+    )
 
     amend_forbidden_fields = ("department", "body", "plan")
 
@@ -91,11 +102,17 @@ class InspectionResult(BodyPart):
         errors = {}
         if self.plan_id and self.body_id and self.plan.body_id != self.body_id:
             errors["plan"] = _("抽查计划不属于该执法主体。")
-        if self.plan_id and self.entity_name and not any(
-            entity["name"] == self.entity_name for entity in self.plan.selection
+        if (
+            self.plan_id
+            and self.entity_name
+            and not any(entity["name"] == self.entity_name for entity in self.plan.selection)
         ):
             errors["entity_name"] = _("该对象不在本计划的抽取结果中。")
-        if self.inspected_from and self.inspected_until and self.inspected_until < self.inspected_from:
+        if (
+            self.inspected_from
+            and self.inspected_until
+            and self.inspected_until < self.inspected_from
+        ):
             errors["inspected_until"] = _("检查结束日期不能早于开始日期。")
         if errors:
             raise ValidationError(errors)

@@ -27,8 +27,12 @@ def withdraw_action(action, *, acting_user, trigger, trigger_date, reason, legal
         return action
     due = deadlines.compute(WITHDRAWAL_RULE, trigger_date)
     return workflow.withdraw(
-        action, acting_user=acting_user, reason=reason, legal_basis=legal_basis,
-        withdrawal_trigger=trigger, withdrawal_trigger_date=trigger_date,
+        action,
+        acting_user=acting_user,
+        reason=reason,
+        legal_basis=legal_basis,
+        withdrawal_trigger=trigger,
+        withdrawal_trigger_date=trigger_date,
         withdrawal_due=due.due,
     )
 
@@ -47,17 +51,31 @@ def repair_credit(action, *, acting_user, decided_on, decided_by, document_numbe
     if CreditRepair.objects.filter(action=action).exists():
         raise TransitionError(_("该决定已经信用修复。"), code="already_repaired")
     if decided_on < action.repair_possible_from:
-        raise ValidationError({"decided_on": _(
-            "最短公示期未满，%(date)s 起方可修复。"
-        ) % {"date": action.repair_possible_from.isoformat()}})
-    repair = CreditRepair(action=action, decided_on=decided_on, decided_by=decided_by,
-                          document_number=document_number, note=note, recorded_by=acting_user)
+        raise ValidationError(
+            {
+                "decided_on": _("最短公示期未满，%(date)s 起方可修复。")
+                % {"date": action.repair_possible_from.isoformat()}
+            }
+        )
+    repair = CreditRepair(
+        action=action,
+        decided_on=decided_on,
+        decided_by=decided_by,
+        document_number=document_number,
+        note=note,
+        recorded_by=acting_user,
+    )
     repair.full_clean()
     repair.save()
     before = audit.snapshot(action)
     action.display_until = min(action.display_until, decided_on)
     action.save(update_fields=["display_until", "updated_at"])
-    audit.record(action, AuditAction.AMENDED, actor=acting_user, before=before,
-                 after=audit.snapshot(action),
-                 reason=f"信用修复 {document_number}（{decided_by}）")
+    audit.record(
+        action,
+        AuditAction.AMENDED,
+        actor=acting_user,
+        before=before,
+        after=audit.snapshot(action),
+        reason=f"信用修复 {document_number}（{decided_by}）",
+    )
     return repair

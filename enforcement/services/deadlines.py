@@ -61,8 +61,10 @@ def display_period(action):
     missing = set(action.penalty_types) - {rule.penalty_type for rule in rules}
     if version is None or missing:
         raise ValidationError(
-            {"penalty_types": _("公示期规则未覆盖：%(types)s（失信程度 %(severity)s）。")
-             % {"types": "、".join(sorted(missing)) or "—", "severity": action.severity}}
+            {
+                "penalty_types": _("公示期规则未覆盖：%(types)s（失信程度 %(severity)s）。")
+                % {"types": "、".join(sorted(missing)) or "—", "severity": action.severity}
+            }
         )
     longest = max(rules, key=lambda rule: rule.maximum_months)
     minimum = max(rule.minimum_months for rule in rules)
@@ -83,5 +85,7 @@ def apply_computed_fields(action, calendar=None):
     if repair is not None and display_until is not None:
         display_until = min(display_until, repair.decided_on)
     action.display_until, action.repair_possible_from, action.display_rule = (
-        display_until, repair_from, rule,
+        display_until,
+        repair_from,
+        rule,
     )

@@ -61,11 +61,22 @@ def draw(plan, *, acting_user):
     plan.draw_seed = secrets.token_hex(16)
     plan.draw_algorithm = ALGORITHM
     plan.drawn_at = timezone.now()
-    plan.selection = compute_draw(plan.draw_seed, plan.entity_pool, plan.inspector_pool,
-                                  plan.sampling_ratio, plan.inspectors_per_entity)
+    plan.selection = compute_draw(
+        plan.draw_seed,
+        plan.entity_pool,
+        plan.inspector_pool,
+        plan.sampling_ratio,
+        plan.inspectors_per_entity,
+    )
     plan.save()
-    audit.record(plan, AuditAction.UPDATED, actor=acting_user, before=before,
-                 after=audit.snapshot(plan), reason="双随机抽取")
+    audit.record(
+        plan,
+        AuditAction.UPDATED,
+        actor=acting_user,
+        before=before,
+        after=audit.snapshot(plan),
+        reason="双随机抽取",
+    )
     return plan
 
 
@@ -73,5 +84,10 @@ def verify(plan):
     """Re-run the recorded draw; True when it reproduces the published selection."""
     if not plan.draw_seed:
         return False
-    return plan.selection == compute_draw(plan.draw_seed, plan.entity_pool, plan.inspector_pool,
-                                          plan.sampling_ratio, plan.inspectors_per_entity)
+    return plan.selection == compute_draw(
+        plan.draw_seed,
+        plan.entity_pool,
+        plan.inspector_pool,
+        plan.sampling_ratio,
+        plan.inspectors_per_entity,
+    )
