@@ -5,26 +5,8 @@ API's service functions, so those fields are read-only here."""
 from django.contrib import admin
 
 from decisions import models
-from registry.admin import RestrictedAdmin
-
-RECORD_READONLY = (
-    "index_number",
-    "status",
-    "published_at",
-    "revision",
-    "amended_at",
-    "withdrawn_at",
-    "withdrawal_reason",
-    "withdrawal_legal_basis",
-)
-
-
-class RecordAdmin(RestrictedAdmin):
-    list_display = ("index_number", "name", "department", "status", "updated_at")
-    list_filter = ("status",)
-    search_fields = ("index_number", "name")
-    readonly_fields = RECORD_READONLY
-    list_select_related = ("department",)
+from registry.admin import RECORD_READONLY, RestrictedAdmin
+from registry.admin import PublicRecordAdmin as RecordAdmin
 
 
 @admin.register(models.Catalogue)

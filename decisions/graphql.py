@@ -23,39 +23,8 @@ from decisions.models import (
     ImplementationUpdate,
     LegalityReview,
 )
-from registry.graphql.types import RestrictedObjectType
+from registry.graphql.types import RECORD_FIELDS, RestrictedObjectType, node_type
 from registry.permissions import member_scope
-
-RECORD_FIELDS = (
-    "department",
-    "index_number",
-    "name",
-    "summary",
-    "date_made",
-    "status",
-    "withheld_ground",
-    "withheld_legal_basis",
-    "published_at",
-    "revision",
-    "amended_at",
-    "withdrawn_at",
-    "withdrawal_reason",
-    "withdrawal_legal_basis",
-    "updated_at",
-)
-
-
-def node_type(model_class, fields, filterset=None, **extra):
-    """A relay node type of ``model_class`` restricted through the permission path."""
-    meta = {"model": model_class, "fields": fields, "interfaces": (relay.Node,)}
-    if filterset is not None:
-        meta["filterset_class"] = filterset
-    return type(
-        f"{model_class.__name__}Type",
-        (RestrictedObjectType,),
-        {"Meta": type("Meta", (), {**meta, "name": model_class.__name__}), **extra},
-    )
-
 
 CatalogueType = node_type(
     Catalogue,

@@ -16,38 +16,8 @@ from enforcement.models import (
     InspectionPlan,
     InspectionResult,
 )
-from registry.graphql.types import RestrictedObjectType
+from registry.graphql.types import RECORD_FIELDS, RestrictedObjectType, node_type
 from registry.permissions import member_scope
-
-RECORD_FIELDS = (
-    "department",
-    "index_number",
-    "name",
-    "summary",
-    "date_made",
-    "status",
-    "published_at",
-    "revision",
-    "amended_at",
-    "withdrawn_at",
-    "withdrawal_reason",
-    "withdrawal_legal_basis",
-    "updated_at",
-)
-
-
-def node_type(model_class, fields, filterset):
-    meta = {
-        "model": model_class,
-        "fields": fields,
-        "interfaces": (relay.Node,),
-        "filterset_class": filterset,
-        "name": model_class.__name__,
-    }
-    return type(
-        f"{model_class.__name__}Type", (RestrictedObjectType,), {"Meta": type("Meta", (), meta)}
-    )
-
 
 EnforcementBodyType = node_type(
     EnforcementBody,

@@ -45,6 +45,29 @@ class RestrictedAdmin(admin.ModelAdmin):
         return False
 
 
+# Fields of the record base that only the workflow changes.
+RECORD_READONLY = (
+    "index_number",
+    "status",
+    "published_at",
+    "revision",
+    "amended_at",
+    "withdrawn_at",
+    "withdrawal_reason",
+    "withdrawal_legal_basis",
+)
+
+
+class PublicRecordAdmin(RestrictedAdmin):
+    """Admin of a record type: listed by index number, workflow fields read-only."""
+
+    list_display = ("index_number", "name", "department", "status", "updated_at")
+    list_filter = ("status",)
+    search_fields = ("index_number", "name")
+    readonly_fields = RECORD_READONLY
+    list_select_related = ("department",)
+
+
 class RoleGrantInline(admin.TabularInline):
     model = DepartmentUserObjectPermission
     extra = 0

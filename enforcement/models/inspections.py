@@ -31,13 +31,10 @@ class InspectionPlan(BodyPart):
     draw_algorithm = models.CharField(_("抽取算法"), max_length=100, blank=True, editable=False)
     selection = models.JSONField(_("抽取结果"), default=list, blank=True, editable=False)
 
-    amend_forbidden_fields = (
-        "department",
-        "body",
-        "entity_pool",
-        "inspector_pool",
-        "sampling_ratio",
-    )
+    # What the draw is computed from: frozen once the draw is made, so it stays verifiable.
+    DRAW_INPUTS = ("entity_pool", "inspector_pool", "sampling_ratio", "inspectors_per_entity")
+
+    amend_forbidden_fields = ("department", "body", *DRAW_INPUTS)
 
     class Meta:
         verbose_name = _("双随机抽查计划")
@@ -46,6 +43,11 @@ class InspectionPlan(BodyPart):
     def clean(self):
         super().clean()
         errors = {}
+        if self.pk and self.draw_seed:
+            recorded = type(self).objects.filter(pk=self.pk).values(*self.DRAW_INPUTS).first()
+            for field in self.DRAW_INPUTS:
+                if recorded is not None and recorded[field] != getattr(self, field):
+                    errors[field] = _("已完成抽取，抽取依据不能再修改。")
         if self.sampling_ratio is not None and not 0 < self.sampling_ratio <= 1:
             errors["sampling_ratio"] = _("抽查比例须大于0且不超过1。")
         if not isinstance(self.entity_pool, list) or not all(
