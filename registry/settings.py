@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "registry.apps.RegistryConfig",
     "decisions.apps.DecisionsConfig",
     "enforcement.apps.EnforcementConfig",
+    "fiscal.apps.FiscalConfig",
     "api_docs",
 ]
 

@@ -49,7 +49,31 @@ RECORD_FIELDS = [
 ]
 
 
-class PublicRecordSerializer(serializers.ModelSerializer):
+# Units named in model verbose names, e.g. "罚款金额（元）", and how the API carries them.
+UNITS = {
+    "元": "unit: yuan (CNY); a decimal string, exact to the fen, never a float",
+    "万元": "unit: 10,000 yuan; a decimal string",
+    "%": "unit: percent; a decimal string",
+    "年": "unit: years",
+    "月": "unit: months",
+}
+
+
+class UnitsInDescriptionMixin:
+    """Adds each model field's unit (from its verbose name) to the field's description, so
+    the OpenAPI document says what every number means."""
+
+    def build_field(self, field_name, info, model_class, nested_depth):
+        field_class, kwargs = super().build_field(field_name, info, model_class, nested_depth)
+        model_field = info.fields.get(field_name) if hasattr(info, "fields") else None
+        label = str(getattr(model_field, "verbose_name", ""))
+        for unit, description in UNITS.items():
+            if label.endswith(f"（{unit}）"):
+                kwargs["help_text"] = f"{label}; {description}"
+        return field_class, kwargs
+
+
+class PublicRecordSerializer(UnitsInDescriptionMixin, serializers.ModelSerializer):
     """Base serializer of every record resource. Subclasses set ``Meta.model`` and extend
     ``Meta.fields`` with ``RECORD_FIELDS``."""
 
