@@ -110,7 +110,11 @@ class BondProject(models.Model):
 
     @classmethod
     def public_q(cls):
-        return prefix_q(Bond.public_q(), "bond")
+        """Public when both the bond and the project are (a draft project's name stays
+        internal)."""
+        from fiscal.models.projects import InvestmentProject
+
+        return prefix_q(Bond.public_q(), "bond") & prefix_q(InvestmentProject.public_q(), "project")
 
 
 class BondDisclosure(PublicRecord):

@@ -249,3 +249,16 @@ def test_openapi_names_units(client):
     assert "unit: yuan" in fields["total_balance"]["description"]
     assert fields["total_balance"]["type"] == "string"
     assert "unit: percent" in fields["debt_ratio"]["description"]
+
+
+def test_allocation_to_a_draft_project_stays_internal(client_for, departments, users):
+    bond = builders.bond(departments["fgw"], users["editor"])
+    hidden = builders.project(departments["fgw"], users["editor"], name="未公开的项目")
+    client_for("editor").post(
+        f"{BONDS}{bond.pk}/projects/", {"project": hidden.pk, "amount": "350000.00"}, format="json"
+    )
+    workflow.publish(bond, acting_user=users["publisher"])
+    public = client_for("anonymous").get(f"{BONDS}{bond.pk}/")
+    assert public.json()["allocations"] == []
+    assert "未公开的项目" not in public.content.decode()
+    assert client_for("editor").get(f"{BONDS}{bond.pk}/").json()["allocations"]
