@@ -163,6 +163,16 @@ class EnforcementAction(BodyPart):
                 code="minor",
             )
 
+    def public_tombstone(self):
+        """The tombstone goes through the redaction policy like the record did."""
+        from enforcement import redaction
+
+        tombstone = super().public_tombstone()
+        tombstone["name"] = redaction.public_value(self, "name")
+        for field in ("withdrawal_reason", "withdrawal_legal_basis"):
+            tombstone[field] = redaction.scrub(tombstone[field], self)
+        return tombstone
+
     @property
     def is_overdue(self):
         """Unpublished after the publication deadline."""

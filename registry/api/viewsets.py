@@ -80,7 +80,7 @@ class RecordViewSet(
             raise Gone(
                 detail={
                     "detail": str(Gone.default_detail),
-                    "tombstone": TombstoneSerializer(tombstone).data,
+                    "tombstone": TombstoneSerializer(tombstone.public_tombstone()).data,
                 }
             )
         raise NotFound()

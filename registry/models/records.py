@@ -87,6 +87,19 @@ class PublicRecord(models.Model):
     def on_published(self, acting_user):
         """Called by the workflow inside the publishing transaction."""
 
+    def public_tombstone(self):
+        """What stays public of this record once withdrawn. Registries whose records carry
+        personal data redact it here too."""
+        return {
+            "id": self.pk,
+            "index_number": self.index_number,
+            "name": self.name,
+            "status": self.status,
+            "withdrawn_at": self.withdrawn_at,
+            "withdrawal_reason": self.withdrawal_reason,
+            "withdrawal_legal_basis": self.withdrawal_legal_basis,
+        }
+
     # Fields a published record may not change through ``amend`` (registries extend).
     amend_forbidden_fields = ("department",)
 

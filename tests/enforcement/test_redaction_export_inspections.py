@@ -232,3 +232,16 @@ def test_results_due_in_20_working_days_and_only_for_drawn(client_for, body, use
     assert created.status_code == 201, created.content
     assert created.json()["publication_due"] == "2026-11-03"
     assert InspectionResult.objects.count() == 1
+
+
+def test_tombstone_of_a_natural_person_case_stays_masked(client_for, users, person_case):
+    workflow.withdraw(
+        person_case,
+        acting_user=users["publisher"],
+        reason="张三的处罚决定已撤销",
+        legal_basis="《行政处罚法》第四十八条",
+    )
+    gone = client_for("anonymous").get(f"{URL}{person_case.pk}/")
+    assert gone.status_code == 410
+    assert gone.json()["tombstone"]["name"] == "张＊无证经营案"
+    assert "张三" not in gone.content.decode()
