@@ -63,6 +63,13 @@ def restrict(queryset, user, action=Action.VIEW):
     """
     model = queryset.model
     action = Action(action)
+    if action == Action.VIEW:
+        # Links between records (e.g. a bond funding a project) are visible only to who
+        # may see both ends.
+        for relation in getattr(model, "also_restricted_by", ()):
+            related = model._meta.get_field(relation).related_model
+            visible = restrict(related._default_manager.all(), user, Action.VIEW)
+            queryset = queryset.filter(**{f"{relation}__in": visible.values("pk")})
     if user.is_superuser:
         return queryset
     path = model.permission_department_path

@@ -143,7 +143,8 @@ class DebtReportViewSet(RecordViewSet):
             errors["reporting_point"] = [_("无效的报告节点。")]
         if errors:
             raise ValidationError(errors)
-        reports = self.get_queryset().filter(reporting_point=point)
+        # A public chart: published reports only, the same for every reader.
+        reports = DebtReport.objects.public().filter(reporting_point=point)
         if params.get("department"):
             reports = reports.filter(department__code=params["department"])
         rows = reports.order_by("year").values("year", "reporting_point", value=F(indicator))

@@ -97,6 +97,7 @@ class BondProject(models.Model):
 
     objects = RestrictedQuerySet.as_manager()
     permission_department_path = "bond__department"
+    also_restricted_by = ("project",)
 
     class Meta:
         verbose_name = _("债券资金安排")
