@@ -140,5 +140,3 @@ def hearing_fields(held_at=None):
         "participants": [{"name": "张三", "sector": "市民代表"}],
         "materials_sent_on": timezone.localdate(held_at) - datetime.timedelta(days=7),
     }
-
-
