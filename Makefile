@@ -8,7 +8,8 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 WORKERS ?= 3
 
-.PHONY: install run test lint schema messages db-start db-stop browser-check clean
+.PHONY: install run test test-steps lint schema messages db-start db-stop browser-check \
+	browser-check-steps clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
@@ -28,6 +29,11 @@ run: install
 
 test: install
 	$(VENV)/bin/ruff check .
+	$(PY) -m registry.devdb run -- $(MAKE) --no-print-directory test-steps
+
+# The steps of `make test`, run against the database (the private cluster is stopped
+# afterwards when `make test` started it).
+test-steps:
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest -q
 
@@ -54,6 +60,9 @@ db-stop:
 
 # Render /api/docs/, /api/redoc/ and /graphql/ in headless Chromium (needs Debian's chromium).
 browser-check: install
+	$(PY) -m registry.devdb run -- $(MAKE) --no-print-directory browser-check-steps
+
+browser-check-steps:
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) tests/browser/run_check.py --artifacts $(or $(ARTIFACTS),artifacts/browser)

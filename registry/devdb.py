@@ -5,8 +5,9 @@ and on its own socket directory, and is created with ``--locale=C.UTF-8`` (with 
 ``pg_trgm`` finds no trigrams in Chinese text). PostgreSQL refuses to run as root, so when this
 runs as root every server command runs as the ``postgres`` user.
 
-Run ``python -m registry.devdb start|stop|status|url`` by hand; ``manage.py`` and the test suite
-call :func:`ensure_running` themselves.
+Run ``python -m registry.devdb start|stop|status`` by hand, or ``run -- COMMAND`` to run a
+command against the cluster and stop it afterwards if it was not running before;
+``manage.py`` and the test suite call :func:`ensure_running` themselves.
 """
 
 import glob
@@ -142,7 +143,10 @@ def start():
         quiet=True,
     )
     if result.returncode != 0:
-        sys.exit(f"devdb: PostgreSQL did not start; see {LOG_FILE}")
+        sys.exit(
+            f"devdb: PostgreSQL did not start; see {LOG_FILE} (if port {PORT} is taken, "
+            "choose another with REGISTRY_PG_PORT)"
+        )
 
 
 def stop():
@@ -179,8 +183,24 @@ def ensure_running():
     create_database()
 
 
+def run(command):
+    """Run ``command`` against the private cluster, starting it if needed and stopping it
+    afterwards if this call started it (so a test run leaves no server behind)."""
+    if os.environ.get("DATABASE_URL"):
+        return subprocess.run(command).returncode
+    was_running = initialised() and running()
+    ensure_running()
+    try:
+        return subprocess.run(command).returncode
+    finally:
+        if not was_running:
+            stop()
+
+
 def main(argv):
     command = argv[1] if len(argv) > 1 else "status"
+    if command == "run":
+        sys.exit(run(argv[argv.index("--") + 1:] if "--" in argv else argv[2:]))
     if command == "start":
         ensure_running()
         print(f"private PostgreSQL running: socket {SOCKET_DIR}, port {PORT}")
@@ -190,7 +210,7 @@ def main(argv):
     elif command == "status":
         print("running" if initialised() and running() else "stopped")
     else:
-        sys.exit("usage: python -m registry.devdb start|stop|status")
+        sys.exit("usage: python -m registry.devdb start|stop|status|run -- COMMAND")
 
 
 if __name__ == "__main__":

@@ -12,13 +12,10 @@ from types import SimpleNamespace
 from unittest import mock
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from decisions.models import (
     AccountabilityResult,
@@ -38,7 +35,6 @@ from decisions.services import catalogue as catalogue_service
 from decisions.services import consultations, lifecycle
 from registry.models import Department
 from registry.services import workflow
-from registry.services.roles import grant_role
 from tests.decisions import builders
 from tests.test_permission_matrix import (
     CREATE,
@@ -49,6 +45,7 @@ from tests.test_permission_matrix import (
     ROLES,
     WITHDRAW_PUBLISHED,
 )
+from tests.world import api_client, create_departments, create_people, create_user, tokens_for
 
 API = "/api/v1/"
 ROWS = 12  # published rows per list endpoint for the query counts (more than one page of 10)
@@ -209,42 +206,15 @@ def _withheld_decision_at_review(w, *, publisher=None):
 def _build_world():
     w = SimpleNamespace()
     today = timezone.localdate()
-    w.fgw = Department.objects.create(
-        code="fgw",
-        name_zh="区发展改革委",
-        name_en="District Development and Reform Commission",
-        kind="department",
-    )
-    w.scjgj = Department.objects.create(
-        code="scjgj",
-        name_zh="区市场监管局",
-        name_en="District Market Regulation Bureau",
-        kind="department",
-    )
+    departments = create_departments()
+    w.fgw, w.scjgj = departments["fgw"], departments["scjgj"]
+    w.users = create_people(departments)
     w.office = Department.objects.create(
         code="qzfb", name_zh="区政府办公室", kind="district_office"
     )
-    user_model = get_user_model()
-
-    def make(name, *grants, **extra):
-        user = user_model.objects.create_user(name, password="pw-" + name, **extra)
-        for role, department in grants:
-            grant_role(user, role, department)
-        return user
-
-    w.users = {
-        "editor": make("editor", ("editor", w.fgw)),
-        "publisher": make("publisher", ("publisher", w.fgw)),
-        "department_admin": make("department_admin", ("department_admin", w.fgw)),
-        "other_editor": make("other_editor", ("editor", w.scjgj)),
-        "other_publisher": make("other_publisher", ("publisher", w.scjgj)),
-        "oversight": make("oversight", ("oversight", None)),
-        "legality_reviewer": make("legality_reviewer", ("legality_reviewer", None)),
-        "superuser": make("superuser", is_superuser=True, is_staff=True),
-        "office_editor": make("office_editor", ("editor", w.office)),
-        "office_publisher": make("office_publisher", ("publisher", w.office)),
-    }
-    w.tokens = {name: Token.objects.create(user=user).key for name, user in w.users.items()}
+    w.users["office_editor"] = create_user("office_editor", ("editor", w.office))
+    w.users["office_publisher"] = create_user("office_publisher", ("publisher", w.office))
+    w.tokens = tokens_for(w.users)
     editor, publisher = w.users["editor"], w.users["publisher"]
     office_people = (w.users["office_publisher"], w.users["office_editor"])
 
@@ -403,10 +373,7 @@ def w(world, db):
 
 
 def client(w, role):
-    api = APIClient()
-    if role != "anonymous":
-        api.credentials(HTTP_AUTHORIZATION=f"Token {w.tokens[role]}")
-    return api
+    return api_client(w.tokens.get(role))
 
 
 def fresh(record):

@@ -14,12 +14,9 @@ import io
 from types import SimpleNamespace
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from enforcement.models import (
     CreditRepair,
@@ -31,9 +28,7 @@ from enforcement.models import (
     InspectionResult,
 )
 from enforcement.services import inspections
-from registry.models import Department
 from registry.services import workflow
-from registry.services.roles import grant_role
 from tests.enforcement import builders
 from tests.test_permission_matrix import (
     CREATE,
@@ -44,6 +39,7 @@ from tests.test_permission_matrix import (
     ROLES,
     WITHDRAW_PUBLISHED,
 )
+from tests.world import api_client, create_departments, create_people, module_world, tokens_for
 
 API = "/api/v1/"
 ACTIONS = f"{API}enforcement-actions/"
@@ -171,37 +167,10 @@ def _record(resource, w, *, publish, tag):
 
 def _build_world():
     w = SimpleNamespace()
-    w.fgw = Department.objects.create(
-        code="fgw",
-        name_zh="区发展改革委",
-        name_en="District Development and Reform Commission",
-        kind="department",
-    )
-    w.scjgj = Department.objects.create(
-        code="scjgj",
-        name_zh="区市场监管局",
-        name_en="District Market Regulation Bureau",
-        kind="department",
-    )
-    user_model = get_user_model()
-
-    def make(name, *grants, **extra):
-        user = user_model.objects.create_user(name, password="pw-" + name, **extra)
-        for role, department in grants:
-            grant_role(user, role, department)
-        return user
-
-    w.users = {
-        "editor": make("editor", ("editor", w.fgw)),
-        "publisher": make("publisher", ("publisher", w.fgw)),
-        "department_admin": make("department_admin", ("department_admin", w.fgw)),
-        "other_editor": make("other_editor", ("editor", w.scjgj)),
-        "other_publisher": make("other_publisher", ("publisher", w.scjgj)),
-        "oversight": make("oversight", ("oversight", None)),
-        "legality_reviewer": make("legality_reviewer", ("legality_reviewer", None)),
-        "superuser": make("superuser", is_superuser=True, is_staff=True),
-    }
-    w.tokens = {name: Token.objects.create(user=user).key for name, user in w.users.items()}
+    departments = create_departments()
+    w.fgw, w.scjgj = departments["fgw"], departments["scjgj"]
+    w.users = create_people(departments)
+    w.tokens = tokens_for(w.users)
     editor, publisher = w.users["editor"], w.users["publisher"]
 
     # Published bodies with a power and a drawn plan, of fgw and of the other department.
@@ -259,12 +228,7 @@ def _other_people(w):
     return w.users["other_editor"], w.users["other_publisher"]
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        with transaction.atomic():
-            yield _build_world()
-            transaction.set_rollback(True)
+world = module_world(_build_world)
 
 
 @pytest.fixture
@@ -274,10 +238,7 @@ def w(world, db):
 
 
 def client(w, role):
-    api = APIClient()
-    if role != "anonymous":
-        api.credentials(HTTP_AUTHORIZATION=f"Token {w.tokens[role]}")
-    return api
+    return api_client(w.tokens.get(role))
 
 
 def fresh(record):

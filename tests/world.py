@@ -1,0 +1,79 @@
+"""The people every test suite works with, and module-scoped data "worlds".
+
+Two departments (``fgw`` owns the records under test, ``scjgj`` is "another department") and
+one user per role. Suites that build much data once per module use :func:`module_world`:
+the data is built inside an outer transaction, each test runs in a savepoint rolled back
+after it, and the whole module's data is rolled back at the end."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+DEPARTMENTS = {
+    "fgw": ("区发展改革委", "District Development and Reform Commission"),
+    "scjgj": ("区市场监管局", "District Market Regulation Bureau"),
+}
+# user name -> (role, department code or None for district-wide roles)
+PEOPLE = {
+    "editor": ("editor", "fgw"),
+    "publisher": ("publisher", "fgw"),
+    "department_admin": ("department_admin", "fgw"),
+    "other_editor": ("editor", "scjgj"),
+    "other_publisher": ("publisher", "scjgj"),
+    "oversight": ("oversight", None),
+    "legality_reviewer": ("legality_reviewer", None),
+}
+
+
+def create_departments():
+    from registry.models import Department
+
+    return {
+        code: Department.objects.create(code=code, name_zh=zh, name_en=en, kind="department")
+        for code, (zh, en) in DEPARTMENTS.items()
+    }
+
+
+def create_user(name, *grants, **extra):
+    """A user with password ``pw-<name>`` holding ``grants`` ((role, department) pairs)."""
+    from registry.services.roles import grant_role
+
+    user = get_user_model().objects.create_user(name, password="pw-" + name, **extra)
+    for role, department in grants:
+        grant_role(user, role, department)
+    return user
+
+
+def create_people(departments):
+    users = {
+        name: create_user(name, (role, departments.get(code)))
+        for name, (role, code) in PEOPLE.items()
+    }
+    users["superuser"] = create_user("superuser", is_superuser=True, is_staff=True)
+    return users
+
+
+def tokens_for(users):
+    return {name: Token.objects.get_or_create(user=user)[0].key for name, user in users.items()}
+
+
+def api_client(token=None):
+    """An API client, authenticated with ``token`` when given."""
+    client = APIClient()
+    if token:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
+
+
+def module_world(build):
+    """A module-scoped fixture named ``world`` holding what ``build()`` returns."""
+
+    @pytest.fixture(scope="module")
+    def world(django_db_setup, django_db_blocker):
+        with django_db_blocker.unblock(), transaction.atomic():
+            yield build()
+            transaction.set_rollback(True)
+
+    return world
