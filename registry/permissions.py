@@ -59,7 +59,8 @@ def restrict(queryset, user, action=Action.VIEW):
     department see its drafts and act within their roles; oversight reads everything and
     writes nothing; superusers may do everything. A model may widen what district-wide roles
     see with a classmethod ``district_scope_q(user)`` (e.g. legality reviewers see the
-    decisions sent to them for review).
+    decisions sent to them for review), and name in ``also_restricted_by`` the relations
+    whose far end must be visible too (a link between two records).
     """
     model = queryset.model
     action = Action(action)
