@@ -49,7 +49,7 @@ schema: install
 # compile it. New entries come out with an empty msgstr: translate them in
 # locale/en/LC_MESSAGES/django.po and run this again (tests/test_i18n.py fails meanwhile).
 messages: install
-	$(PY) manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=var --ignore=tests
+	$(PY) manage.py makemessages -l en --no-obsolete --no-wrap --ignore=.venv --ignore=var --ignore=tests
 	$(PY) manage.py compilemessages -l en --ignore=.venv --ignore=var
 
 db-start: install

@@ -200,7 +200,7 @@ def run(command):
 def main(argv):
     command = argv[1] if len(argv) > 1 else "status"
     if command == "run":
-        sys.exit(run(argv[argv.index("--") + 1:] if "--" in argv else argv[2:]))
+        sys.exit(run(argv[argv.index("--") + 1 :] if "--" in argv else argv[2:]))
     if command == "start":
         ensure_running()
         print(f"private PostgreSQL running: socket {SOCKET_DIR}, port {PORT}")

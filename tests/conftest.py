@@ -12,6 +12,18 @@ def pytest_configure(config):
         ensure_running()
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Let the test database be flushed between transactional tests: TRUNCATE of the
+    append-only audit log is allowed only in sessions that declare audit maintenance."""
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        name = connection.settings_dict["NAME"]
+        cursor.execute(f"ALTER DATABASE \"{name}\" SET registry.audit_maintenance = 'on'")
+        cursor.execute("SET registry.audit_maintenance = 'on'")
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters and other cached state never leak from one test into another."""

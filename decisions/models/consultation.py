@@ -55,6 +55,11 @@ class Consultation(DecisionPart):
         "document_type",
         "shortening_reason",
     )
+    computed_fields = {
+        **DecisionPart.computed_fields,
+        "minimum_closes_on": _("开始日期加期限规则规定的最短征求意见期限"),
+        "period_days": _("截止日期与开始日期相差的天数"),
+    }
 
     class Meta:
         verbose_name = _("公开征求意见")

@@ -71,6 +71,10 @@ class Decision(PublicRecord):
     adoption_explanation = models.TextField(_("意见采纳情况说明"), blank=True, editable=False)
 
     amend_forbidden_fields = ("department", "catalogue", "confidentiality")
+    computed_fields = {
+        **PublicRecord.computed_fields,
+        "prepublished_on": _("发布征求意见时取其开始日期，此后草案、说明和依据公开"),
+    }
 
     class Meta:
         verbose_name = _("重大行政决策")

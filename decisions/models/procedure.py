@@ -115,6 +115,10 @@ class LegalityReview(models.Model):
     objects = RestrictedQuerySet.as_manager()
 
     permission_department_path = "decision__department"
+    computed_fields = {
+        "minimum_completed_on": _("送审之日起7个工作日"),
+        "working_days": _("送审次日至完成之日的工作日数"),
+    }
 
     class Meta:
         verbose_name = _("合法性审查")

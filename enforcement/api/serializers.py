@@ -14,8 +14,6 @@ from enforcement.models import (
 from registry.api.serializers import RECORD_FIELDS, PublicRecordSerializer, VisibleRelatedField
 from registry.permissions import member_scope
 
-MONEY_HELP = _("金额，单位：元（人民币），十进制字符串，精确到分")
-
 
 class EnforcementBodySerializer(PublicRecordSerializer):
     class Meta(PublicRecordSerializer.Meta):
@@ -96,12 +94,6 @@ class EnforcementActionSerializer(BodyPartSerializer):
 
     power = VisibleRelatedField(queryset=EnforcementPower.objects.all())
     date_made = serializers.DateField(required=False, help_text=_("默认为决定日期"))
-    fine_amount = serializers.DecimalField(
-        max_digits=16, decimal_places=2, required=False, allow_null=True, help_text=MONEY_HELP
-    )
-    confiscation_amount = serializers.DecimalField(
-        max_digits=16, decimal_places=2, required=False, allow_null=True, help_text=MONEY_HELP
-    )
     is_overdue = serializers.BooleanField(read_only=True)
 
     class Meta(BodyPartSerializer.Meta):

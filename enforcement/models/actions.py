@@ -103,6 +103,14 @@ class EnforcementAction(BodyPart):
     withdrawal_due = models.DateField(_("撤回期限"), null=True, blank=True, editable=False)
 
     amend_forbidden_fields = ("department", "body", "party_is_minor")
+    computed_fields = {
+        **BodyPart.computed_fields,
+        "publication_due": _("自决定日期起按工作日历计算，取适用期限规则中最严格者"),
+        "display_until": _("决定日期加公示期（按处罚种类和失信程度取最长）；信用修复提前结束"),
+        "repair_possible_from": _("决定日期加最短公示期"),
+        "withdrawal_due": _("撤回事由发生之日起3个工作日"),
+        "is_overdue": _("尚未发布且已过公开期限"),
+    }
 
     class Meta:
         verbose_name = _("执法决定")

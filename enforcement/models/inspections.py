@@ -88,6 +88,10 @@ class InspectionResult(BodyPart):
     )
 
     amend_forbidden_fields = ("department", "body", "plan")
+    computed_fields = {
+        **BodyPart.computed_fields,
+        "publication_due": _("检查结束之日起按工作日历计算，取适用期限规则中最严格者"),
+    }
 
     class Meta:
         verbose_name = _("抽查结果")

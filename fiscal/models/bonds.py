@@ -37,6 +37,11 @@ class Bond(PublicRecord):
     )
 
     amend_forbidden_fields = ("department", "code", "issue_date", "amount")
+    computed_fields = {
+        **PublicRecord.computed_fields,
+        "next_disclosure_due": _("下一个年度存续期信息公开截止日（每年6月30日）"),
+        "overdue_disclosure_years": _("已过6月30日而年度存续期信息尚未公开的年度"),
+    }
 
     class Meta:
         verbose_name = _("地方政府债券")

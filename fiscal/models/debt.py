@@ -52,6 +52,14 @@ class DebtReport(PublicRecord):
     special_over_limit = models.BooleanField(_("专项债务余额超限额"), default=False, editable=False)
 
     amend_forbidden_fields = ("department", "year", "reporting_point")
+    computed_fields = {
+        **PublicRecord.computed_fields,
+        "debt_ratio": _("债务余额合计除以综合财力乘以100%"),
+        "debt_service_ratio": _("偿还本金与支付利息之和除以综合财力乘以100%"),
+        "general_over_limit": _("一般债务余额大于一般债务限额"),
+        "special_over_limit": _("专项债务余额大于专项债务限额"),
+        "total_over_limit": _("债务余额合计大于债务限额合计"),
+    }
 
     class Meta:
         verbose_name = _("政府债务报告")

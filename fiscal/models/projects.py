@@ -54,6 +54,10 @@ class InvestmentProject(PublicRecord):
     disclosure_rule = models.CharField(_("公开起点规则"), max_length=100, editable=False)
 
     amend_forbidden_fields = ("department", "project_code")
+    computed_fields = {
+        **PublicRecord.computed_fields,
+        "disclosure_required": _("总投资不低于适用的公开起点金额"),
+    }
 
     class Meta:
         verbose_name = _("政府投资项目")

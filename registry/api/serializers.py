@@ -60,8 +60,9 @@ UNITS = {
 
 
 class UnitsInDescriptionMixin:
-    """Adds each model field's unit (from its verbose name) to the field's description, so
-    the OpenAPI document says what every number means."""
+    """Adds each model field's unit (from its verbose name) and, for computed fields, the
+    rule that computes it to the field's description, so the OpenAPI document says what
+    every number means."""
 
     def build_field(self, field_name, info, model_class, nested_depth):
         field_class, kwargs = super().build_field(field_name, info, model_class, nested_depth)
@@ -70,6 +71,9 @@ class UnitsInDescriptionMixin:
         for unit, description in UNITS.items():
             if label.endswith(f"（{unit}）"):
                 kwargs["help_text"] = f"{label}; {description}"
+        rule = getattr(model_class, "computed_fields", {}).get(field_name)
+        if rule:
+            kwargs["help_text"] = f"{kwargs.get('help_text') or label}; computed: {rule}"
         return field_class, kwargs
 
 

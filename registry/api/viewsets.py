@@ -1,13 +1,16 @@
 """The base of every record resource: list and detail through the permission path, writes
 and state changes through the workflow service functions."""
 
+from django.db import transaction
+from django.utils.http import http_date
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.response import Response
 
+from registry.api.conditional import check_if_match, set_validators
 from registry.api.filters import RecordFilterSet
 from registry.api.serializers import (
     AmendReasonSerializer,
@@ -17,6 +20,7 @@ from registry.api.serializers import (
 )
 from registry.choices import Action
 from registry.models import AuditEntry
+from registry.permissions import member_scope
 from registry.services import workflow
 
 
@@ -74,6 +78,36 @@ class RecordViewSet(
     def base_queryset(self):
         return self.model.objects.select_related("department")
 
+    def dispatch(self, request, *args, **kwargs):
+        """Writes run in one transaction, so the If-Match check and the change it guards
+        see the same locked row."""
+        if request.method in permissions.SAFE_METHODS:
+            return super().dispatch(request, *args, **kwargs)
+        with transaction.atomic():
+            return super().dispatch(request, *args, **kwargs)
+
+    def get_object(self):
+        record = super().get_object()
+        if self.request.method not in permissions.SAFE_METHODS:
+            record = self.model.objects.select_for_update(of=("self",)).get(pk=record.pk)
+            check_if_match(self.request, record, self._full_view(record))
+        return record
+
+    def _full_view(self, record):
+        return member_scope(self.request).covers(record.department_id)
+
+    def retrieve(self, request, *args, **kwargs):
+        record = self.get_object()
+        response = Response(self.get_serializer(record).data)
+        return set_validators(response, record, self._full_view(record))
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        page = getattr(self.paginator, "page", None)
+        if page:
+            response["Last-Modified"] = http_date(max(r.updated_at for r in page).timestamp())
+        return response
+
     def raise_not_visible(self, value):
         tombstone = self.model.objects.filter(self.model.tombstone_q(), pk=value).first()
         if tombstone is not None:
@@ -89,20 +123,30 @@ class RecordViewSet(
         record = workflow.create(
             self.model, acting_user=self.request.user, **serializer.validated_data
         )
-        serializer.instance = self._reread(record)
+        serializer.instance = self._written = self._reread(record)
 
     def perform_update(self, serializer):
         record = workflow.update(
             serializer.instance, acting_user=self.request.user, **serializer.validated_data
         )
-        serializer.instance = self._reread(record)
+        serializer.instance = self._written = self._reread(record)
+
+    def create(self, request, *args, **kwargs):
+        response = super().create(request, *args, **kwargs)
+        return set_validators(response, self._written, self._full_view(self._written))
+
+    def update(self, request, *args, **kwargs):
+        response = super().update(request, *args, **kwargs)
+        return set_validators(response, self._written, self._full_view(self._written))
 
     def _reread(self, record):
         """The record as a read returns it (annotations and prefetches included)."""
         return self.base_queryset().get(pk=record.pk)
 
     def _respond(self, record):
-        return Response(self.get_serializer(self._reread(record)).data)
+        record = self._reread(record)
+        response = Response(self.get_serializer(record).data)
+        return set_validators(response, record, self._full_view(record))
 
     @extend_schema(request=None, summary=_("提交审核"))
     @action(detail=True, methods=["post"])

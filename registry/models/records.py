@@ -61,6 +61,12 @@ class PublicRecord(models.Model):
     objects = RestrictedQuerySet.as_manager()
 
     permission_department_path = "department"
+    # Fields the registry computes (never typed in) and the rule that computes each; shown
+    # in the data dictionary and the OpenAPI descriptions.
+    computed_fields = {
+        "index_number": _("按部门和年度顺序编号：统一社会信用代码（或部门代码）/年度-五位序号"),
+        "revision": _("首次发布为1，每次更正加1"),
+    }
 
     class Meta:
         abstract = True
