@@ -60,3 +60,9 @@ class RecordFilterSet(django_filters.FilterSet):
         field_name="date_made", lookup_expr="lte", label=_("成文日期不晚于")
     )
     index_number = django_filters.CharFilter(label=_("索引号"))
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label=_("更新时间不早于（ISO 8601）")
+    )
+    updated_before = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="lt", label=_("更新时间早于（ISO 8601）")
+    )

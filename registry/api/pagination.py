@@ -14,6 +14,16 @@ class KeysetPagination(CursorPagination):
     cursor_query_description = _("分页游标（不透明字符串，取自上一页的 next/previous 链接）")
     page_size_query_description = _("每页条数，1 至 500，默认 50")
 
+    # Incremental sync: with updated_since/updated_before the page runs oldest change first,
+    # by (updated_at, id), so a client can resume from the last row it saw.
+    SYNC_PARAMETERS = ("updated_since", "updated_before")
+    SYNC_ORDERING = ("updated_at", "id")
+
+    def get_ordering(self, request, queryset, view):
+        if any(name in request.query_params for name in self.SYNC_PARAMETERS):
+            return self.SYNC_ORDERING
+        return super().get_ordering(request, queryset, view)
+
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
