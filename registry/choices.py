@@ -63,6 +63,7 @@ class AuditAction(models.TextChoices):
     AMENDED = "amended", _("更正")
     WITHDRAWN = "withdrawn", _("撤回")
     STAGE_CHANGED = "stage_changed", _("程序阶段变更")
+    DISPLAY_ENDED = "display_ended", _("公示期届满")
     ROLE_GRANTED = "role_granted", _("授予角色")
     ROLE_REVOKED = "role_revoked", _("撤销角色")
 
@@ -72,6 +73,7 @@ PUBLIC_AUDIT_ACTIONS = (
     AuditAction.AMENDED,
     AuditAction.WITHDRAWN,
     AuditAction.STAGE_CHANGED,
+    AuditAction.DISPLAY_ENDED,
 )
 
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from registry.api.changes import ChangeFeedView
 from registry.api.dictionary import DictionaryView
 from registry.api.router import build_router
 from registry.api.views import TokenView, healthz
@@ -10,6 +11,7 @@ from registry.graphql.views import RegistryGraphQLView
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
     path("dictionary/", DictionaryView.as_view(), name="dictionary"),
+    path("changes/", ChangeFeedView.as_view(), name="changes"),
     path("", include(build_router().urls)),
 ]
 

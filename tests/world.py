@@ -77,3 +77,13 @@ def module_world(build):
             transaction.set_rollback(True)
 
     return world
+
+
+def crawl_change_feed(get, page_size=100):
+    """Follow the public change feed to its end with ``get(url) -> response``."""
+    url = f"/api/v1/changes/?page_size={page_size}"
+    while True:
+        body = get(url).json()
+        if not body["results"]:
+            return
+        url = body["next"]

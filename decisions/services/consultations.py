@@ -124,15 +124,20 @@ def moderate_comment(comment, *, acting_user, publish, rejection_reason="", note
     if not publish and not rejection_reason:
         raise ValidationError({"rejection_reason": _("不予展示必须选择理由。")})
     before = audit.snapshot(comment)
+    was_public = comment.status == CommentStatus.PUBLISHED
     comment.status = CommentStatus.PUBLISHED if publish else CommentStatus.REJECTED
     comment.rejection_reason = "" if publish else rejection_reason
     comment.moderation_note = note
     comment.moderated_at = timezone.now()
     comment.full_clean()
     comment.save()
+    if publish:
+        action = AuditAction.PUBLISHED  # a public event: portals mirror published comments
+    else:
+        action = AuditAction.WITHDRAWN if was_public else AuditAction.UPDATED
     audit.record(
         comment,
-        AuditAction.UPDATED,
+        action,
         actor=acting_user,
         before=before,
         after=audit.snapshot(comment),

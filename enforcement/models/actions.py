@@ -103,6 +103,8 @@ class EnforcementAction(BodyPart):
     withdrawal_due = models.DateField(_("撤回期限"), null=True, blank=True, editable=False)
 
     amend_forbidden_fields = ("department", "body", "party_is_minor")
+    # The change feed announces when this date has passed (the record leaves public lists).
+    expiry_field = "display_until"
     computed_fields = {
         **BodyPart.computed_fields,
         "publication_due": _("自决定日期起按工作日历计算，取适用期限规则中最严格者"),

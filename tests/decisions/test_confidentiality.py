@@ -50,6 +50,7 @@ from registry.graphql.schema import schema as graphene_schema
 from registry.services import workflow
 from tests.decisions import builders
 from tests.factories import notice
+from tests.world import crawl_change_feed
 
 pytestmark = pytest.mark.django_db
 
@@ -727,6 +728,8 @@ def filter_values(name, flt, scenario):
         return [value for value, _label in (choices() if callable(choices) else choices)]
     if isinstance(flt, django_filters.BooleanFilter):
         return [True, False]
+    if isinstance(flt, django_filters.DateTimeFilter):
+        return [timezone.now().isoformat()]
     if isinstance(flt, django_filters.DateFilter):
         return [str(timezone.localdate())]
     if name == "decision":
@@ -979,6 +982,8 @@ def crawl_everything(client, scenario, *, hidden=frozenset(), writes=False):
     crawl.rest_requests = len(crawl.responses)
     crawl_graphql(crawl, scenario)
     crawl_docs(crawl, scenario)
+    crawl_change_feed(crawl.get)
+    crawl.get("/api/v1/dictionary/")
     return crawl
 
 

@@ -236,3 +236,19 @@ def test_adoption_report_after_closing_with_reasons_and_counts(
     public = client_for("anonymous").get(f"/api/v1/adoption-reports/{report['id']}/").json()
     assert public["counts"] == {"adopted": 1, "partly_adopted": 0, "not_adopted": 1, "total": 2}
     assert {i["reason"] for i in public["items"]} == {"", "与上位法不符"}
+
+
+def test_moderated_comments_in_the_change_feed(client_for, open_period):
+    created = _comment(client_for("anonymous"), open_period, contact="13800138000").json()
+    url = f"/api/v1/comments/{created['id']}/moderate/"
+    client_for("editor").post(url, {"publish": True}, format="json")
+    client_for("editor").post(
+        url, {"publish": False, "rejection_reason": "duplicate"}, format="json"
+    )
+    feed = client_for("anonymous").get("/api/v1/changes/?page_size=1000")
+    events = [e for e in feed.json()["results"] if e["resource"] == "comments"]
+    assert [(e["event"], e["state"]) for e in events] == [
+        ("published", "removed"),
+        ("withdrawn", "removed"),
+    ]
+    assert "13800138000" not in feed.content.decode()

@@ -70,6 +70,7 @@ from tests.decisions.test_confidentiality import (
     type_string,
 )
 from tests.enforcement import builders
+from tests.world import crawl_change_feed
 
 pytestmark = pytest.mark.django_db
 
@@ -594,6 +595,8 @@ def filter_values(name, flt, s):
         return [value for value, _label in (choices() if callable(choices) else choices)]
     if isinstance(flt, django_filters.BooleanFilter):
         return [True, False]
+    if isinstance(flt, django_filters.DateTimeFilter):
+        return [timezone.now().isoformat()]
     if isinstance(flt, django_filters.DateFilter):
         return [str(timezone.localdate()), "2020-01-01"]
     models = {"body": EnforcementBody, "power": EnforcementPower, "plan": InspectionPlan}
@@ -666,6 +669,7 @@ def crawl_rest(crawl, s, *, probe=True, writes=False):
                 crawl.expect_status(model, pk, crawl.patch(detail), (*refused, 405))
     for kind in ("penalty", "licence"):
         crawl.get(f"{URL}export/?kind={kind}")
+    crawl_change_feed(crawl.get)
 
 
 def graph_ids(payload):
