@@ -30,12 +30,11 @@ from fiscal.services import parts
 from registry.models import Department
 from registry.services import workflow
 from tests.fiscal import builders
+from tests.matrix import DraftMatrix, fresh, ids
 from tests.test_permission_matrix import (
     CREATE,
     EDIT_DRAFT,
     EDIT_PUBLISHED,
-    PUBLISH_DRAFT,
-    READ_DRAFT,
     ROLES,
     WITHDRAW_PUBLISHED,
 )
@@ -267,15 +266,6 @@ def client(w, role):
     return api_client(w.tokens.get(role))
 
 
-def fresh(record):
-    return type(record).objects.get(pk=record.pk)
-
-
-def ids(response):
-    assert response.status_code == 200, response.content
-    return [row["id"] for row in response.json()["results"]]
-
-
 def gql(api, query):
     response = api.post("/graphql/", {"query": query}, format="json")
     assert response.status_code == 200, response.content
@@ -292,34 +282,13 @@ def node_id(type_name, pk):
 # 1. The permission matrix of every resource.
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("resource", RESOURCES)
-def test_read_draft(w, resource, role):
-    draft = w.drafts[resource]
-    response = client(w, role).get(f"{API}{resource}/{draft.pk}/")
-    assert response.status_code == READ_DRAFT[role], response.content
-    listed = client(w, role).get(f"{API}{resource}/", {"status": "draft", "page_size": 500})
-    assert (draft.pk in ids(listed)) == (READ_DRAFT[role] == 200)
+@pytest.fixture(params=RESOURCES)
+def case(request):
+    return request.param
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("resource", RESOURCES)
-def test_edit_draft(w, resource, role):
-    draft = w.drafts[resource]
-    response = client(w, role).patch(
-        f"{API}{resource}/{draft.pk}/", {"summary": "x"}, format="json"
-    )
-    assert response.status_code == EDIT_DRAFT[role], response.content
-    assert (fresh(draft).summary == "x") == (EDIT_DRAFT[role] == 200)
-
-
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("resource", RESOURCES)
-def test_publish_draft(w, resource, role):
-    draft = w.drafts[resource]
-    response = client(w, role).post(f"{API}{resource}/{draft.pk}/publish/")
-    assert response.status_code == PUBLISH_DRAFT[role], response.content
-    assert (fresh(draft).status == "published") == (PUBLISH_DRAFT[role] == 200)
+class TestDraftMatrix(DraftMatrix):
+    """Read, edit and publish a draft of every resource."""
 
 
 @pytest.mark.parametrize("role", ROLES)
