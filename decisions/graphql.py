@@ -5,7 +5,7 @@ import graphene
 from graphene import relay
 from graphene_django.filter import DjangoFilterConnectionField
 
-from decisions.api import filters
+from decisions.api import filters, serializers
 from decisions.models import (
     AccountabilityResult,
     AdoptionItem,
@@ -23,17 +23,16 @@ from decisions.models import (
     ImplementationUpdate,
     LegalityReview,
 )
-from registry.graphql.types import RECORD_FIELDS, RestrictedObjectType, node_type
+from registry.graphql.types import RestrictedObjectType, fields_from, node_type
 from registry.permissions import member_scope
 
 CatalogueType = node_type(
     Catalogue,
-    (*RECORD_FIELDS, "year", "approval_date", "versions", "decisions"),
+    fields_from(serializers.CatalogueSerializer, "versions", "decisions"),
     filters.CatalogueFilterSet,
 )
 CatalogueVersionType = node_type(
-    CatalogueVersion,
-    ("catalogue", "number", "approval_date", "published_at", "note", "entries", "changes"),
+    CatalogueVersion, fields_from(serializers.CatalogueVersionSerializer, "catalogue")
 )
 
 
@@ -43,25 +42,8 @@ class DecisionType(RestrictedObjectType):
         name = "Decision"
         interfaces = (relay.Node,)
         filterset_class = filters.DecisionFilterSet
-        fields = (
-            *RECORD_FIELDS,
-            "catalogue",
-            "category",
-            "background",
-            "legal_basis",
-            "stage",
-            "stage_reason",
-            "stage_changed_at",
-            "confidentiality",
-            "confidentiality_ground",
-            "public_interest_high",
-            "risk_assessor",
-            "prepublished_on",
-            "decided_on",
-            "document_number",
-            "final_text",
-            "adoption_explanation",
-            "documents",
+        fields = fields_from(
+            serializers.DecisionSerializer,
             "consultations",
             "hearings",
             "expertopinions",
@@ -84,110 +66,50 @@ class DecisionType(RestrictedObjectType):
 
 
 DecisionDocumentType = node_type(
-    DecisionDocument,
-    (
-        "decision",
-        "kind",
-        "version",
-        "title",
-        "original_name",
-        "content_type",
-        "size",
-        "sha256",
-        "uploaded_at",
-    ),
+    DecisionDocument, fields_from(serializers.DecisionDocumentSerializer)
 )
 ConsultationType = node_type(
     Consultation,
-    (
-        *RECORD_FIELDS,
-        "decision",
-        "document_type",
-        "opens_on",
-        "closes_on",
-        "channels",
-        "shortening_reason",
-        "minimum_closes_on",
-        "minimum_rule",
-        "extension_notice",
-        "comments",
-        "adoption_report",
-    ),
+    fields_from(serializers.ConsultationSerializer, "comments", "adoption_report"),
     filters.ConsultationFilterSet,
 )
-# Never the commenter's contact details or the internal moderation note.
+# The commenter's contact details are write-only in REST, so not in the graph either.
 CommentType = node_type(
     Comment,
-    (
-        "consultation",
-        "content",
-        "author_name",
-        "submitted_at",
-        "status",
-        "rejection_reason",
-        "adoption_items",
-    ),
+    fields_from(serializers.CommentSerializer, "adoption_items"),
     filters.CommentFilterSet,
 )
-AdoptionReportType = node_type(AdoptionReport, (*RECORD_FIELDS, "consultation", "items"))
-AdoptionItemType = node_type(AdoptionItem, ("report", "comment", "theme", "outcome", "reason"))
+AdoptionReportType = node_type(AdoptionReport, fields_from(serializers.AdoptionReportSerializer))
+AdoptionItemType = node_type(
+    AdoptionItem, fields_from(serializers.AdoptionItemSerializer, "report")
+)
 HearingType = node_type(
-    Hearing,
-    (
-        *RECORD_FIELDS,
-        "decision",
-        "held_at",
-        "place",
-        "selection_method",
-        "participants",
-        "materials_sent_on",
-    ),
-    filters.DecisionPartFilterSet,
+    Hearing, fields_from(serializers.HearingSerializer), filters.DecisionPartFilterSet
 )
 ExpertOpinionType = node_type(
-    ExpertOpinion,
-    (
-        *RECORD_FIELDS,
-        "decision",
-        "expert_name",
-        "organisation",
-        "opinion",
-        "independence_attested",
-        "attestation",
-    ),
-    filters.DecisionPartFilterSet,
+    ExpertOpinion, fields_from(serializers.ExpertOpinionSerializer), filters.DecisionPartFilterSet
 )
 # Internal review notes are never part of the graph.
 LegalityReviewType = node_type(
     LegalityReview,
-    (
-        "decision",
-        "started_on",
-        "minimum_completed_on",
-        "completed_on",
-        "result",
-        "risk_disclosure",
-        "working_days",
-    ),
+    fields_from(serializers.LegalityReviewSerializer, exclude=("internal_notes", "reviewer")),
     filters.LegalityReviewFilterSet,
 )
 ImplementationUpdateType = node_type(
     ImplementationUpdate,
-    (*RECORD_FIELDS, "decision", "progress_percent"),
+    fields_from(serializers.ImplementationUpdateSerializer),
     filters.DecisionPartFilterSet,
 )
 AuditFindingType = node_type(
-    AuditFinding,
-    (*RECORD_FIELDS, "decision", "source", "finding", "rectification_status", "rectification"),
-    filters.DecisionPartFilterSet,
+    AuditFinding, fields_from(serializers.AuditFindingSerializer), filters.DecisionPartFilterSet
 )
 AccountabilityResultType = node_type(
-    AccountabilityResult, (*RECORD_FIELDS, "decision", "result"), filters.DecisionPartFilterSet
+    AccountabilityResult,
+    fields_from(serializers.AccountabilityResultSerializer),
+    filters.DecisionPartFilterSet,
 )
 EvaluationType = node_type(
-    Evaluation,
-    (*RECORD_FIELDS, "decision", "trigger", "evaluator", "report", "completed_on"),
-    filters.DecisionPartFilterSet,
+    Evaluation, fields_from(serializers.EvaluationSerializer), filters.DecisionPartFilterSet
 )
 
 

@@ -7,7 +7,7 @@ from graphene import relay
 from graphene_django.filter import DjangoFilterConnectionField
 
 from enforcement import redaction
-from enforcement.api import filters
+from enforcement.api import filters, serializers
 from enforcement.models import (
     EnforcementAction,
     EnforcementBody,
@@ -16,20 +16,13 @@ from enforcement.models import (
     InspectionPlan,
     InspectionResult,
 )
-from registry.graphql.types import RECORD_FIELDS, RestrictedObjectType, node_type
+from registry.graphql.types import RestrictedObjectType, fields_from, node_type
 from registry.permissions import member_scope
 
 EnforcementBodyType = node_type(
     EnforcementBody,
-    (
-        *RECORD_FIELDS,
-        "legal_authority",
-        "jurisdiction",
-        "address",
-        "complaint_phone",
-        "complaint_mailbox",
-        "complaint_address",
-        "supervisor",
+    fields_from(
+        serializers.EnforcementBodySerializer,
         "enforcementpowers",
         "enforcementofficers",
         "enforcementactions",
@@ -39,23 +32,12 @@ EnforcementBodyType = node_type(
 )
 EnforcementPowerType = node_type(
     EnforcementPower,
-    (
-        *RECORD_FIELDS,
-        "body",
-        "power_type",
-        "code",
-        "legal_basis",
-        "discretion_standard",
-        "procedure",
-        "time_limit",
-        "remedy",
-        "actions",
-    ),
+    fields_from(serializers.EnforcementPowerSerializer, "actions"),
     filters.EnforcementPowerFilterSet,
 )
 EnforcementOfficerType = node_type(
     EnforcementOfficer,
-    (*RECORD_FIELDS, "body", "certificate_number", "valid_until", "officer_status"),
+    fields_from(serializers.EnforcementOfficerSerializer),
     filters.BodyPartFilterSet,
 )
 
@@ -75,36 +57,9 @@ class EnforcementActionType(RestrictedObjectType):
         name = "EnforcementAction"
         interfaces = (relay.Node,)
         filterset_class = filters.EnforcementActionFilterSet
-        fields = (
-            *RECORD_FIELDS,
-            "body",
-            "power",
-            "kind",
-            "document_number",
-            "party_name",
-            "party_kind",
-            "party_credit_code",
-            "legal_representative",
-            "facts",
-            "legal_basis",
-            "result",
-            "penalty_types",
-            "severity",
-            "fine_amount",
-            "confiscation_amount",
-            "licence_name",
-            "licence_number",
-            "licence_scope",
-            "decision_date",
-            "valid_from",
-            "valid_until",
-            "publication_due",
-            "publication_rule",
-            "publication_due_provisional",
-            "display_until",
-            "display_rule",
-            "withdrawal_trigger",
-            "withdrawal_due",
+        # The party's private data is not in the graph at all.
+        fields = fields_from(
+            serializers.EnforcementActionSerializer, exclude=redaction.PRIVATE_FIELDS
         )
 
     fine_amount = graphene.String(description="罚款金额，元，十进制字符串")
@@ -128,37 +83,12 @@ class EnforcementActionType(RestrictedObjectType):
 
 InspectionPlanType = node_type(
     InspectionPlan,
-    (
-        *RECORD_FIELDS,
-        "body",
-        "year",
-        "matters",
-        "sampling_ratio",
-        "inspectors_per_entity",
-        "entity_pool",
-        "inspector_pool",
-        "draw_seed",
-        "drawn_at",
-        "draw_algorithm",
-        "selection",
-        "results",
-    ),
+    fields_from(serializers.InspectionPlanSerializer, "results"),
     filters.InspectionPlanFilterSet,
 )
 InspectionResultType = node_type(
     InspectionResult,
-    (
-        *RECORD_FIELDS,
-        "body",
-        "plan",
-        "entity_name",
-        "entity_credit_code",
-        "inspected_from",
-        "inspected_until",
-        "outcome",
-        "findings",
-        "publication_due",
-    ),
+    fields_from(serializers.InspectionResultSerializer),
     filters.InspectionResultFilterSet,
 )
 

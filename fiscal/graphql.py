@@ -4,7 +4,7 @@ REST; money as decimal strings)."""
 import graphene
 from graphene_django.filter import DjangoFilterConnectionField
 
-from fiscal.api import filters
+from fiscal.api import filters, serializers
 from fiscal.models import (
     Bond,
     BondDisclosure,
@@ -16,91 +16,39 @@ from fiscal.models import (
     ProjectProgress,
     SelfEvaluation,
 )
-from registry.graphql.types import RECORD_FIELDS, node_type
+from registry.graphql.types import fields_from, node_type
 
 InvestmentProjectType = node_type(
     InvestmentProject,
-    (
-        *RECORD_FIELDS,
-        "project_code",
-        "category",
-        "year",
-        "total_investment",
-        "project_text",
-        "disclosure_required",
-        "disclosure_rule",
-        "targets",
-        "funding",
-        "projectprogresss",
-        "selfevaluations",
-        "bonds",
+    fields_from(
+        serializers.InvestmentProjectSerializer, "projectprogresss", "selfevaluations", "bonds"
     ),
     filters.InvestmentProjectFilterSet,
 )
 PerformanceTargetType = node_type(
-    PerformanceTarget, ("project", "level", "kind", "indicator", "target_value", "unit")
+    PerformanceTarget, fields_from(serializers.PerformanceTargetSerializer, "project")
 )
-FundingLineType = node_type(FundingLine, ("project", "source", "amount"))
+FundingLineType = node_type(FundingLine, fields_from(serializers.FundingLineSerializer, "project"))
 ProjectProgressType = node_type(
     ProjectProgress,
-    (*RECORD_FIELDS, "project", "progress_percent", "amount_spent"),
+    fields_from(serializers.ProjectProgressSerializer),
     filters.ProjectPartFilterSet,
 )
 SelfEvaluationType = node_type(
     SelfEvaluation,
-    (*RECORD_FIELDS, "project", "evaluation_year", "score", "results"),
+    fields_from(serializers.SelfEvaluationSerializer),
     filters.ProjectPartFilterSet,
 )
 DebtReportType = node_type(
-    DebtReport,
-    (
-        *RECORD_FIELDS,
-        "year",
-        "reporting_point",
-        "general_limit",
-        "special_limit",
-        "total_limit",
-        "general_balance",
-        "special_balance",
-        "total_balance",
-        "principal_repaid",
-        "interest_repaid",
-        "general_budget_revenue",
-        "fund_budget_revenue",
-        "state_capital_revenue",
-        "transfer_revenue",
-        "comprehensive_capacity",
-        "debt_ratio",
-        "debt_service_ratio",
-        "formula_version",
-        "general_over_limit",
-        "special_over_limit",
-    ),
-    filters.DebtReportFilterSet,
+    DebtReport, fields_from(serializers.DebtReportSerializer), filters.DebtReportFilterSet
 )
 BondType = node_type(
-    Bond,
-    (
-        *RECORD_FIELDS,
-        "code",
-        "bond_type",
-        "purpose",
-        "amount",
-        "term_years",
-        "coupon_rate",
-        "issue_date",
-        "maturity_date",
-        "interest_schedule",
-        "use_of_proceeds",
-        "allocations",
-        "disclosures",
-    ),
-    filters.BondFilterSet,
+    Bond, fields_from(serializers.BondSerializer, "disclosures"), filters.BondFilterSet
 )
-BondProjectType = node_type(BondProject, ("bond", "project", "amount"))
+BondProjectType = node_type(BondProject, fields_from(serializers.BondProjectSerializer, "bond"))
 BondDisclosureType = node_type(
     BondDisclosure,
-    (*RECORD_FIELDS, "bond", "kind", "period_year", "amount"),
+    fields_from(serializers.BondDisclosureSerializer),
     filters.BondDisclosureFilterSet,
 )
 

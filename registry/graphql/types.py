@@ -17,26 +17,6 @@ class RestrictedObjectType(DjangoObjectType):
         return queryset.restrict(info.context.user, Action.VIEW)
 
 
-# The record base's fields every record type exposes.
-RECORD_FIELDS = (
-    "department",
-    "index_number",
-    "name",
-    "summary",
-    "date_made",
-    "status",
-    "withheld_ground",
-    "withheld_legal_basis",
-    "published_at",
-    "revision",
-    "amended_at",
-    "withdrawn_at",
-    "withdrawal_reason",
-    "withdrawal_legal_basis",
-    "updated_at",
-)
-
-
 def node_type(model_class, fields, filterset=None):
     """A relay node type named like the model, restricted through the permission path."""
     meta = {
@@ -50,3 +30,17 @@ def node_type(model_class, fields, filterset=None):
     return type(
         f"{model_class.__name__}Type", (RestrictedObjectType,), {"Meta": type("Meta", (), meta)}
     )
+
+
+def fields_from(serializer_class, *relations, exclude=()):
+    """The model fields the REST serializer exposes for reading — so GraphQL shows exactly
+    what REST shows — plus the relation names given (GraphQL navigates them both ways)."""
+    model = serializer_class.Meta.model
+    model_fields = {field.name for field in model._meta.get_fields()}
+    readable = {name for name, field in serializer_class().fields.items() if not field.write_only}
+    names = [
+        name
+        for name in serializer_class.Meta.fields
+        if name in model_fields and name in readable and name not in exclude
+    ]
+    return (*names, *relations)
