@@ -147,20 +147,12 @@ class StageChangeSerializer(serializers.Serializer):
 
 
 class DecisionPartSerializer(PublicRecordSerializer):
-    """Base of records that belong to a decision: the department follows the decision."""
+    """Base of records that belong to a decision (the department follows the decision)."""
 
-    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
     decision = VisibleRelatedField(queryset=Decision.objects.all())
 
     class Meta(PublicRecordSerializer.Meta):
         fields = [*RECORD_FIELDS, "decision"]
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        decision = attrs.get("decision") or getattr(self.instance, "decision", None)
-        if decision is not None:
-            attrs["department"] = decision.department
-        return attrs
 
 
 def part_serializer(model_class, *extra_fields, read_only=()):
@@ -284,7 +276,6 @@ class AdoptionItemSerializer(serializers.ModelSerializer):
 
 
 class AdoptionReportSerializer(PublicRecordSerializer):
-    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
     consultation = VisibleRelatedField(queryset=Consultation.objects.all())
     items = AdoptionItemSerializer(many=True, read_only=True)
     counts = serializers.SerializerMethodField()
@@ -292,12 +283,6 @@ class AdoptionReportSerializer(PublicRecordSerializer):
     class Meta(PublicRecordSerializer.Meta):
         model = AdoptionReport
         fields = [*RECORD_FIELDS, "consultation", "items", "counts"]
-
-    def validate(self, attrs):
-        consultation = attrs.get("consultation") or getattr(self.instance, "consultation", None)
-        if consultation is not None:
-            attrs["department"] = consultation.department
-        return attrs
 
     def get_counts(self, report) -> dict[str, int]:
         counts = {outcome.value: 0 for outcome in Adoption}

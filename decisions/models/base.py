@@ -1,9 +1,7 @@
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import PublicRecord
-from registry.querying import prefix_q
 
 
 class DecisionPart(PublicRecord):
@@ -19,18 +17,8 @@ class DecisionPart(PublicRecord):
         related_name="%(class)ss",
     )
 
+    owner_field = "decision"
     amend_forbidden_fields = ("department", "decision")
 
     class Meta:
         abstract = True
-
-    @classmethod
-    def disclosable_q(cls):
-        from decisions.models.decision import Decision
-
-        return super().disclosable_q() & prefix_q(Decision.public_q(), "decision")
-
-    def clean(self):
-        super().clean()
-        if self.decision_id and self.department_id != self.decision.department_id:
-            raise ValidationError({"department": _("必须与所属决策的承办部门一致。")})

@@ -149,20 +149,12 @@ class AdoptionReport(PublicRecord):
         related_name="adoption_report",
     )
 
+    owner_field = "consultation"
     amend_forbidden_fields = ("department", "consultation")
 
     class Meta:
         verbose_name = _("意见采纳情况")
         verbose_name_plural = _("意见采纳情况")
-
-    @classmethod
-    def disclosable_q(cls):
-        return super().disclosable_q() & prefix_q(Consultation.public_q(), "consultation")
-
-    def clean(self):
-        super().clean()
-        if self.consultation_id and self.department_id != self.consultation.department_id:
-            raise ValidationError({"department": _("必须与征求意见的承办部门一致。")})
 
     def check_publishable(self):
         if self.consultation.closes_on >= local_today():

@@ -31,20 +31,12 @@ class EnforcementBodySerializer(PublicRecordSerializer):
 
 
 class BodyPartSerializer(PublicRecordSerializer):
-    """Base of records that belong to an enforcement body: the department follows the body."""
+    """Base of records that belong to an enforcement body (the department follows it)."""
 
-    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
     body = VisibleRelatedField(queryset=EnforcementBody.objects.all())
 
     class Meta(PublicRecordSerializer.Meta):
         fields = [*RECORD_FIELDS, "body"]
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        body = attrs.get("body") or getattr(self.instance, "body", None)
-        if body is not None:
-            attrs["department"] = body.department
-        return attrs
 
 
 class EnforcementPowerSerializer(BodyPartSerializer):

@@ -1,10 +1,8 @@
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from enforcement.choices import OfficerStatus, PowerType
 from registry.models import PublicRecord
-from registry.querying import prefix_q
 
 
 class EnforcementBody(PublicRecord):
@@ -36,19 +34,11 @@ class BodyPart(PublicRecord):
         related_name="%(class)ss",
     )
 
+    owner_field = "body"
     amend_forbidden_fields = ("department", "body")
 
     class Meta:
         abstract = True
-
-    @classmethod
-    def disclosable_q(cls):
-        return super().disclosable_q() & prefix_q(EnforcementBody.public_q(), "body")
-
-    def clean(self):
-        super().clean()
-        if self.body_id and self.department_id != self.body.department_id:
-            raise ValidationError({"body": _("执法主体必须属于本部门。")})
 
 
 class EnforcementPower(BodyPart):

@@ -4,7 +4,6 @@ from django.utils.translation import gettext_lazy as _
 
 from enforcement.choices import InspectionOutcome
 from enforcement.models.bodies import BodyPart
-from registry.querying import prefix_q
 
 
 class InspectionPlan(BodyPart):
@@ -87,6 +86,7 @@ class InspectionResult(BodyPart):
         _("公开期限为暂定"), default=False, editable=False
     )
 
+    public_through = ("plan",)
     amend_forbidden_fields = ("department", "body", "plan")
     computed_fields = {
         **BodyPart.computed_fields,
@@ -96,10 +96,6 @@ class InspectionResult(BodyPart):
     class Meta:
         verbose_name = _("抽查结果")
         verbose_name_plural = _("抽查结果")
-
-    @classmethod
-    def disclosable_q(cls):
-        return super().disclosable_q() & prefix_q(InspectionPlan.public_q(), "plan")
 
     def clean(self):
         super().clean()

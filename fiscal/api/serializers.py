@@ -71,18 +71,12 @@ class UndisclosedSerializer(serializers.Serializer):
 
 
 class ProjectPartSerializer(PublicRecordSerializer):
-    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    """Base of records about a project (the department follows the project)."""
+
     project = VisibleRelatedField(queryset=InvestmentProject.objects.all())
 
     class Meta(PublicRecordSerializer.Meta):
         fields = [*RECORD_FIELDS, "project"]
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        project = attrs.get("project") or getattr(self.instance, "project", None)
-        if project is not None:
-            attrs["department"] = project.department
-        return attrs
 
 
 class ProjectProgressSerializer(ProjectPartSerializer):
@@ -195,16 +189,8 @@ class BondSerializer(PublicRecordSerializer):
 
 
 class BondDisclosureSerializer(PublicRecordSerializer):
-    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
     bond = VisibleRelatedField(queryset=Bond.objects.all())
 
     class Meta(PublicRecordSerializer.Meta):
         model = BondDisclosure
         fields = [*RECORD_FIELDS, "bond", "kind", "period_year", "amount"]
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        bond = attrs.get("bond") or getattr(self.instance, "bond", None)
-        if bond is not None:
-            attrs["department"] = bond.department
-        return attrs

@@ -135,6 +135,7 @@ class BondDisclosure(PublicRecord):
     period_year = models.PositiveSmallIntegerField(_("所属年度"))
     amount = models.DecimalField(_("涉及金额（元）"), null=True, blank=True, **MONEY)
 
+    owner_field = "bond"
     amend_forbidden_fields = ("department", "bond", "kind", "period_year")
 
     class Meta:
@@ -142,15 +143,9 @@ class BondDisclosure(PublicRecord):
         verbose_name_plural = _("债券存续期信息")
         indexes = [models.Index(fields=["bond", "kind", "period_year"], name="bond_disclosure_idx")]
 
-    @classmethod
-    def disclosable_q(cls):
-        return super().disclosable_q() & prefix_q(Bond.public_q(), "bond")
-
     def clean(self):
         super().clean()
         errors = {}
-        if self.bond_id and self.department_id != self.bond.department_id:
-            errors["department"] = _("必须与债券的发行部门一致。")
         if self.kind == DisclosureKind.CHANGE_OF_USE and not self.summary.strip():
             errors["summary"] = _("资金用途调整须说明调整内容和理由。")
         if errors:

@@ -190,19 +190,11 @@ class ProjectPart(PublicRecord):
         related_name="%(class)ss",
     )
 
+    owner_field = "project"
     amend_forbidden_fields = ("department", "project")
 
     class Meta:
         abstract = True
-
-    @classmethod
-    def disclosable_q(cls):
-        return super().disclosable_q() & prefix_q(InvestmentProject.public_q(), "project")
-
-    def clean(self):
-        super().clean()
-        if self.project_id and self.department_id != self.project.department_id:
-            raise ValidationError({"department": _("必须与项目的主管部门一致。")})
 
 
 class ProjectProgress(ProjectPart):

@@ -1,4 +1,4 @@
-"""Adding and removing the parts of a project (targets, funding) and of a bond (funded
+"""Adding the parts of a project (targets, funding) and of a bond (funded
 projects) while they are not yet published; published ones change through ``amend`` of the
 parent only."""
 
@@ -42,20 +42,3 @@ def add_part(parent, model_class, *, acting_user, **fields):
         department=parent.department,
     )
     return part
-
-
-@transaction.atomic
-def remove_part(part, *, acting_user, parent):
-    parent = type(parent).objects.select_for_update().get(pk=parent.pk)
-    _require_editable(parent, acting_user)
-    before = audit.snapshot(part)
-    audit.record(
-        part,
-        AuditAction.UPDATED,
-        actor=acting_user,
-        before=before,
-        after=None,
-        reason="删除明细",
-        department=parent.department,
-    )
-    part.delete()

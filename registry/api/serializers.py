@@ -92,6 +92,25 @@ class PublicRecordSerializer(UnitsInDescriptionMixin, serializers.ModelSerialize
         fields = RECORD_FIELDS
         read_only_fields = RECORD_READ_ONLY_FIELDS
 
+    def get_fields(self):
+        """A record that belongs to another (``owner_field``) takes its department from it:
+        the department is then read-only here."""
+        fields = super().get_fields()
+        if self.Meta.model.owner_field:
+            fields["department"] = serializers.SlugRelatedField(
+                slug_field="code", read_only=True, help_text=_("所属部门代码（随所属记录）")
+            )
+        return fields
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        field = self.Meta.model.owner_field
+        if field:
+            owner = attrs.get(field) or getattr(self.instance, field, None)
+            if owner is not None:
+                attrs["department"] = owner.department
+        return attrs
+
 
 class WithdrawSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, help_text=_("撤回理由（公开）"))

@@ -1,7 +1,9 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from registry.choices import RecordStatus, WithheldGround
+from registry.querying import prefix_q
 
 
 class RestrictedQuerySet(models.QuerySet):
@@ -74,12 +76,35 @@ class PublicRecord(models.Model):
     def __str__(self):
         return f"{self.index_number} {self.name}"
 
+    # The record this one belongs to (a consultation's decision, a power's enforcement
+    # body …): the department follows it, and this record is public only while it is.
+    owner_field = None
+    # Further relations that must be public for this record to be (besides the owner).
+    public_through = ()
+
     @classmethod
     def disclosable_q(cls):
         """Conditions other than the status under which a record may be disclosed at all:
-        not withheld. Registries add theirs (confidentiality, display periods, a parent that
-        must itself be public) by overriding this."""
-        return models.Q(withheld_ground="")
+        not withheld, and its owner (and ``public_through`` relations) public. Registries
+        add theirs (confidentiality, display periods) by overriding this."""
+        q = models.Q(withheld_ground="")
+        for field in (cls.owner_field, *cls.public_through):
+            if field:
+                related = cls._meta.get_field(field).related_model
+                q &= prefix_q(related.public_q(), field)
+        return q
+
+    @property
+    def owner(self):
+        if self.owner_field and getattr(self, f"{self.owner_field}_id", None):
+            return getattr(self, self.owner_field)
+        return None
+
+    def clean(self):
+        super().clean()
+        owner = self.owner
+        if owner is not None and self.department_id != owner.department_id:
+            raise ValidationError({self.owner_field: _("所属记录属于另一个部门。")})
 
     @classmethod
     def public_q(cls):

@@ -77,8 +77,14 @@ def test_withdrawal_due_in_3_working_days_leaves_tombstone(client_for, power, us
     gone = client_for("anonymous").get(f"{URL}{action.pk}/")
     assert gone.status_code == 410
     assert gone.json()["tombstone"]["withdrawal_reason"] == "复议决定撤销原处罚决定"
-    missing = client_for("publisher").post(f"{URL}{action.pk}/withdraw/", {}, format="json")
-    assert missing.status_code in (200, 400)  # idempotent once withdrawn
+    again = client_for("publisher").post(
+        f"{URL}{action.pk}/withdraw/",
+        {"trigger": "changed", "trigger_date": "2026-10-20", "reason": "再次", "legal_basis": "x"},
+        format="json",
+    )
+    assert again.status_code == 200  # withdrawing twice changes nothing
+    assert again.json()["withdrawal_reason"] == "复议决定撤销原处罚决定"
+    assert again.json()["withdrawal_due"] == "2026-10-10"
 
 
 def test_withdrawal_needs_trigger(client_for, power, users):
