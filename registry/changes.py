@@ -87,12 +87,10 @@ def _render(entries, resources):
     return states
 
 
-def page(after, size):
-    """The events after sequence number ``after`` (at most ``size``), and the cursor to
-    continue from (always returned, so a client can poll for what comes next)."""
-    from registry.models import AuditEntry
-
-    entries = list(AuditEntry.objects.filter(is_public=True, seq__gt=after).order_by("seq")[:size])
+def events_for(entries):
+    """The change-feed events of the given public audit entries, in their order, each
+    rendered with its record's current public state (entries of unregistered types are
+    left out)."""
     resources = _resources()
     states = _render(entries, resources)
     events = []
@@ -112,8 +110,17 @@ def page(after, size):
                 **body,
             }
         )
+    return events
+
+
+def page(after, size):
+    """The events after sequence number ``after`` (at most ``size``), and the cursor to
+    continue from (always returned, so a client can poll for what comes next)."""
+    from registry.models import AuditEntry
+
+    entries = list(AuditEntry.objects.filter(is_public=True, seq__gt=after).order_by("seq")[:size])
     last = entries[-1].seq if entries else after
-    return events, last
+    return events_for(entries), last
 
 
 def emit_expiry_events(today=None):
