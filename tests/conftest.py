@@ -1,4 +1,6 @@
 import os
+import time
+import uuid
 
 import pytest
 
@@ -25,12 +27,20 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Rate-limit counters and other cached state never leak from one test into another."""
+def _fresh_cache(monkeypatch):
+    """Rate-limit counters and other cached state never leak from one test into another
+    (each test counts under a prefix of its own), and rate-limit windows do not turn over
+    in the middle of a test: their clock stands still unless the test moves it."""
     from django.core.cache import cache
+    from django.test import override_settings
 
+    from registry.ratelimits import counting
+
+    now = time.time()
+    monkeypatch.setattr(counting, "clock", lambda: now)
     cache.clear()
-    yield
+    with override_settings(REGISTRY_RATE_LIMIT_PREFIX=f"test-{uuid.uuid4().hex}:"):
+        yield
     cache.clear()
 
 
