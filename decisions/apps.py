@@ -10,9 +10,17 @@ class DecisionsConfig(AppConfig):
         from decisions.api.urls import register_resources
         from decisions.demo import load_demo
         from decisions.graphql import DecisionsQuery
-        from registry import demo
+        from registry import demo, feeds
         from registry.graphql.registration import register_query
 
         register_resources()
         register_query(DecisionsQuery)
         demo.register_loader(load_demo)
+        feeds.register_list_feed(
+            feeds.ListFeed(
+                slug="consultations-open",
+                resource="consultations",
+                params={"is_open": "true"},
+                title=_("正在征求意见的决策草案"),
+            )
+        )

@@ -12,16 +12,15 @@ from dataclasses import dataclass
 class RecordType:
     prefix: str  # URL prefix under /api/v1/, e.g. "decisions"
     viewset: type
-    basename: str
 
 
 _registered: dict[str, RecordType] = {}
 
 
-def register(prefix, viewset, *, basename=None):
+def register(prefix, viewset):
     if prefix in _registered and _registered[prefix].viewset is not viewset:
         raise ValueError(f"API prefix {prefix!r} is already registered")
-    _registered[prefix] = RecordType(prefix, viewset, basename or prefix.replace("-", "_"))
+    _registered[prefix] = RecordType(prefix, viewset)
 
 
 def registered():

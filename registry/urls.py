@@ -4,14 +4,25 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from registry.api.changes import ChangeFeedView
 from registry.api.dictionary import DictionaryView
+from registry.api.exports import (
+    ChangeFeedExportView,
+    ExportManifestView,
+    SnapshotManifestView,
+    SnapshotView,
+)
 from registry.api.router import build_router
 from registry.api.views import TokenView, healthz
+from registry.feeds import PublicationFeed, ResourceListFeed
 from registry.graphql.views import RegistryGraphQLView
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
     path("dictionary/", DictionaryView.as_view(), name="dictionary"),
     path("changes/", ChangeFeedView.as_view(), name="changes"),
+    path("changes/bulk-export/", ChangeFeedExportView.as_view(), name="changes-export"),
+    path("exports/<uuid:manifest_id>/", ExportManifestView.as_view(), name="export-manifest"),
+    path("snapshot/", SnapshotView.as_view(), name="snapshot"),
+    path("snapshot/manifest/", SnapshotManifestView.as_view(), name="snapshot-manifest"),
     path("", include(build_router().urls)),
 ]
 
@@ -24,6 +35,18 @@ urlpatterns = [
         SpectacularRedocView.as_view(url_name="schema", template_name="api_docs/redoc.html"),
         name="redoc",
     ),
+    path("feeds/publications.atom", PublicationFeed(), name="feed-publications"),
+    path(
+        "feeds/publications/<slug:registry>.atom",
+        PublicationFeed(),
+        name="feed-registry-publications",
+    ),
+    path(
+        "feeds/departments/<slug:department>.atom",
+        PublicationFeed(),
+        name="feed-department-publications",
+    ),
+    path("feeds/<slug:slug>.atom", ResourceListFeed(), name="feed-list"),
     path("graphql/", RegistryGraphQLView.as_view(graphiql=True), name="graphql"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

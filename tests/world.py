@@ -87,3 +87,46 @@ def crawl_change_feed(get, page_size=100):
         if not body["results"]:
             return
         url = body["next"]
+
+
+def feed_urls():
+    """Every Atom feed: all publications, each registry's, each department's and every list
+    feed a registry declared."""
+    from django.apps import apps
+
+    from registry import changes, feeds
+    from registry.models import Department
+
+    registries = [c.label for c in apps.get_app_configs() if changes.resource_types(c.label)]
+    codes = Department.objects.order_by("code").values_list("code", flat=True)
+    return [
+        "/feeds/publications.atom",
+        *(f"/feeds/publications/{label}.atom" for label in registries),
+        *(f"/feeds/departments/{code}.atom" for code in codes),
+        *(f"/feeds/{feed.slug}.atom" for feed in feeds.list_feeds()),
+    ]
+
+
+def crawl_bulk_downloads(get, keep):
+    """Every resource's NDJSON bulk export, the change-feed export, every Atom feed and a
+    freshly built full snapshot. ``get(url)`` fetches and records a response, with its
+    (streamed) bytes in ``response.body``; ``keep(label, text)`` records each file inside the
+    snapshot's ZIP. Returns the bulk exports' responses by resource."""
+    import io
+    import zipfile
+
+    from registry.api.router import resources
+    from registry.exports import snapshot
+
+    exports = {
+        prefix: get(f"/api/v1/{prefix}/bulk-export/?format=ndjson") for prefix, _ in resources()
+    }
+    get("/api/v1/changes/bulk-export/?format=ndjson")
+    for url in feed_urls():
+        get(url)
+    snapshot.build(force=True)
+    archive = get("/api/v1/snapshot/")
+    with zipfile.ZipFile(io.BytesIO(archive.body)) as files:
+        for name in files.namelist():
+            keep(f"snapshot {name}", files.read(name).decode())
+    return exports

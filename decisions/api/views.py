@@ -1,7 +1,6 @@
 """REST resources of the major-decision registry. Views are thin: querysets come through the
 permission path, state changes through :mod:`decisions.services`."""
 
-from django.conf import settings
 from django.db.models import Max, Prefetch
 from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +10,6 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 
 from decisions.api import filters, serializers
 from decisions.models import (
@@ -31,9 +29,11 @@ from decisions.models import (
 )
 from decisions.services import catalogue as catalogue_service
 from decisions.services import consultations, documents, lifecycle, reviews
+from registry.api.exports import readable_columns
 from registry.api.viewsets import RecordViewSet, RestrictedViewSetMixin
 from registry.choices import Action
 from registry.permissions import member_scope
+from registry.ratelimits.throttling import SharedRateThrottle
 
 
 class CatalogueViewSet(RecordViewSet):
@@ -171,18 +171,14 @@ class PartViewSet(RecordViewSet):
     filterset_class = filters.DecisionPartFilterSet
 
 
-class CommentRateThrottle(SimpleRateThrottle):
-    """Per-client limit on submitting public comments."""
+class CommentRateThrottle(SharedRateThrottle):
+    """Per-client limit on submitting public comments, in the shared rate-limit counter."""
 
     scope = "comments"
+    rate_setting = "REGISTRY_COMMENT_RATE"
 
-    def get_rate(self):
-        return settings.REGISTRY_COMMENT_RATE
-
-    def get_cache_key(self, request, view):
-        if request.method != "POST":
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+    def applies(self, request, view):
+        return request.method == "POST"
 
 
 class ConsultationViewSet(PartViewSet):
@@ -253,22 +249,35 @@ class CommentViewSet(
     serializer_class = serializers.CommentSerializer
 
     def base_queryset(self):
-        return Comment.objects.all()
+        return Comment.objects.select_related("consultation")
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(
-            self.filter_queryset(self.get_queryset()).select_related("consultation")
-        )
-        return self.get_paginated_response([self._represent(c) for c in page])
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(list(self.represent_rows(page)))
 
     def retrieve(self, request, *args, **kwargs):
-        return Response(self._represent(self.get_object()))
+        return Response(next(self.represent_rows([self.get_object()])))
 
-    def _represent(self, comment):
+    def represent_rows(self, comments):
+        """Moderators of the sponsoring department see the moderation fields and the
+        commenter's contact; everyone else the published comment."""
         scope = member_scope(self.request)
-        if scope.covers(comment.consultation.department_id):
-            return serializers.ModeratedCommentSerializer(comment).data
-        return serializers.CommentSerializer(comment).data
+        moderated, public = (
+            serializers.ModeratedCommentSerializer(),
+            serializers.CommentSerializer(),
+        )
+        for comment in comments:
+            covered = scope.covers(comment.consultation.department_id)
+            yield (moderated if covered else public).to_representation(comment)
+
+    def export_columns(self):
+        scope = member_scope(self.request)
+        serializer_class = (
+            serializers.ModeratedCommentSerializer
+            if scope.everything or scope.ids
+            else serializers.CommentSerializer
+        )
+        return readable_columns(serializer_class())
 
     @extend_schema(
         request=serializers.ModerationSerializer,

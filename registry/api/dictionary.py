@@ -9,8 +9,6 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from registry import record_types
-
 TYPES = [
     (serializers.BooleanField, "boolean"),
     (serializers.IntegerField, "integer"),
@@ -89,12 +87,9 @@ def describe_resource(prefix, viewset):
 
 
 def dictionary():
-    from registry.api.views import DepartmentViewSet
+    from registry.api.router import resources
 
-    resources = [("departments", DepartmentViewSet)] + [
-        (t.prefix, t.viewset) for t in record_types.registered()
-    ]
-    return [describe_resource(prefix, viewset) for prefix, viewset in resources]
+    return [describe_resource(prefix, viewset) for prefix, viewset in resources()]
 
 
 class DictionaryView(APIView):

@@ -1,5 +1,8 @@
 """The ``/api/v1/`` router: the core's resources plus every registered record type."""
 
+from django.contrib.auth.models import AnonymousUser
+from django.test import RequestFactory
+from rest_framework.request import Request
 from rest_framework.routers import DefaultRouter
 
 from registry import record_types
@@ -10,9 +13,27 @@ class RegistryRouter(DefaultRouter):
     include_format_suffixes = False
 
 
+def resources():
+    """(URL prefix, viewset) of every public resource: the departments and every registered
+    record type."""
+    return [("departments", DepartmentViewSet)] + [
+        (record_type.prefix, record_type.viewset) for record_type in record_types.registered()
+    ]
+
+
 def build_router():
     router = RegistryRouter()
-    router.register("departments", DepartmentViewSet, basename="department")
-    for record_type in record_types.registered():
-        router.register(record_type.prefix, record_type.viewset, basename=record_type.basename)
+    for prefix, viewset in resources():
+        router.register(prefix, viewset, basename=prefix)
     return router
+
+
+def public_viewset(prefix, viewset_class, params=None):
+    """A list viewset for ``prefix`` as an anonymous reader sees it, with ``params`` as its
+    query parameters — for the change feed, snapshots and feeds, which show exactly what the
+    public API shows."""
+    request = Request(RequestFactory().get(f"/api/v1/{prefix}/", params or {}))
+    request.user = AnonymousUser()
+    return viewset_class(
+        request=request, format_kwarg=None, kwargs={}, basename=prefix, action="list"
+    )

@@ -11,6 +11,7 @@ from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.response import Response
 
 from registry.api.conditional import check_if_match, set_validators
+from registry.api.exports import ExportActionMixin
 from registry.api.filters import RecordFilterSet
 from registry.api.serializers import (
     AmendReasonSerializer,
@@ -25,13 +26,20 @@ from registry.services import workflow
 
 
 class Gone(APIException):
+    """410 with the public tombstone (typed values, not the strings DRF makes of details)."""
+
     status_code = status.HTTP_410_GONE
     default_detail = _("该记录已撤回。")
     default_code = "withdrawn"
 
+    def __init__(self, tombstone):
+        super().__init__()
+        self.detail = {"detail": str(self.default_detail), "tombstone": tombstone}
 
-class RestrictedViewSetMixin:
-    """Resolves ``{id}`` strictly (malformed ids are a 400) within the permission path."""
+
+class RestrictedViewSetMixin(ExportActionMixin):
+    """Resolves ``{id}`` strictly (malformed ids are a 400) within the permission path; every
+    such resource can also be downloaded whole (``…/bulk-export/``)."""
 
     lookup_value_regex = "[^/.]+"
     queryset = None  # subclasses define ``base_queryset()``
@@ -111,12 +119,7 @@ class RecordViewSet(
     def raise_not_visible(self, value):
         tombstone = self.model.objects.filter(self.model.tombstone_q(), pk=value).first()
         if tombstone is not None:
-            raise Gone(
-                detail={
-                    "detail": str(Gone.default_detail),
-                    "tombstone": TombstoneSerializer(tombstone.public_tombstone()).data,
-                }
-            )
+            raise Gone(TombstoneSerializer(tombstone.public_tombstone()).data)
         raise NotFound()
 
     def perform_create(self, serializer):

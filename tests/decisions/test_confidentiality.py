@@ -8,7 +8,8 @@ commenter's contact; moderation notes; legality reviews; the pre-publication doc
 ``none`` decisions whose consultation has not opened. Then it crawls every anonymous surface
 (the REST root and every list, filter, detail and sub-resource it leads to, downloads, POST
 error bodies, the API docs, every GraphQL root connection with its nested relations, every
-relay node lookup) and looks for any marker in any response body or header.
+relay node lookup, every bulk export, the change-feed export, a fresh snapshot's files and
+every Atom feed) and looks for any marker in any response body or header.
 
 Positive controls keep the test honest: the anonymous crawl sees the public content, members
 see the withheld content, and the same crawl run as ``oversight`` finds every marker.
@@ -50,7 +51,7 @@ from registry.graphql.schema import schema as graphene_schema
 from registry.services import workflow
 from tests.decisions import builders
 from tests.factories import notice
-from tests.world import crawl_change_feed
+from tests.world import crawl_bulk_downloads, crawl_change_feed
 
 pytestmark = pytest.mark.django_db
 
@@ -696,6 +697,10 @@ class Crawl:
             self.problems.append(f"GraphQL {label}: {response.status_code} {payload.get('errors')}")
         return payload
 
+    def keep(self, label, text):
+        """Content reached inside a download (a file of the snapshot's ZIP)."""
+        self.responses.append((label, 200, text))
+
     def markers_found(self):
         """marker key -> the responses it appeared in."""
         found = {}
@@ -983,8 +988,24 @@ def crawl_everything(client, scenario, *, hidden=frozenset(), writes=False):
     crawl_graphql(crawl, scenario)
     crawl_docs(crawl, scenario)
     crawl_change_feed(crawl.get)
+    crawl_downloads(crawl)
     crawl.get("/api/v1/dictionary/")
     return crawl
+
+
+def crawl_downloads(crawl):
+    """Every resource's bulk export (none may list a hidden row), the change-feed export, a
+    fresh snapshot and every Atom feed."""
+    viewsets = {prefix: viewset for prefix, viewset, _basename in build_router().registry}
+    for prefix, response in crawl_bulk_downloads(crawl.get, crawl.keep).items():
+        if response.status_code != 200:
+            crawl.problems.append(f"bulk export of {prefix}: HTTP {response.status_code}")
+            continue
+        model = model_of(viewsets[prefix])
+        for row in response.body.decode().splitlines():
+            pk = json.loads(row)["id"]
+            if (model, pk) in crawl.hidden:
+                crawl.problems.append(f"the bulk export of {prefix} lists hidden {pk}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -998,19 +1019,51 @@ def report(found):
     )
 
 
-def test_nothing_withheld_reaches_the_public(client_for, scenario):
-    anonymous = crawl_everything(
-        client_for("anonymous"), scenario, hidden=scenario.hidden, writes=True
-    )
+# Each reader's crawl is its own test, so that parallel workers share the long crawls.
+@pytest.mark.parametrize("reader", ["anonymous", "other_editor"])
+def test_nothing_withheld_reaches_the_public(client_for, scenario, reader):
     # Staff of another department are the public for fgw's records.
-    outsider = crawl_everything(client_for("other_editor"), scenario, hidden=scenario.hidden)
+    crawl = crawl_everything(
+        client_for(reader), scenario, hidden=scenario.hidden, writes=reader == "anonymous"
+    )
 
     # The rule: no marker in any public response; hidden records are 404 / null everywhere.
-    for name, crawl in (("anonymous", anonymous), ("other_editor", outsider)):
-        leaks = crawl.markers_found()
-        assert not leaks, f"withheld content reached {name}:\n" + report(leaks)
-        assert crawl.problems == [], f"{name}:\n" + "\n".join(crawl.problems)
+    leaks = crawl.markers_found()
+    assert not leaks, f"withheld content reached {reader}:\n" + report(leaks)
+    assert crawl.problems == [], f"{reader}:\n" + "\n".join(crawl.problems)
 
+    # Positive controls: the crawl reaches the public content (pre-published drafts of an
+    # open consultation included).
+    for surface in ("GET /api/v1/", "GraphQL "):
+        missing = [k for k, text in PUBLIC.items() if not crawl.seen(text, surface)]
+        assert missing == [], f"{surface} did not show public content: {missing}"
+    assert crawl.seen(PUBLIC_FILE_CONTENT), "the public document's download was not crawled"
+    for surface in (
+        "GET /api/v1/decisions/bulk-export/",
+        "GET /api/v1/changes/bulk-export/",
+        "snapshot decisions.ndjson",
+        "GET /feeds/publications.atom",
+        "GET /feeds/publications/decisions.atom",
+        "GET /feeds/departments/fgw.atom",
+    ):
+        assert crawl.seen(PUBLIC["PUB-NAME"], surface), f"{surface} is not crawled"
+    for surface in ("snapshot consultations.ndjson", "GET /feeds/consultations-open.atom"):
+        assert crawl.seen(PUBLIC["PUB-CONSULTATION"], surface), surface
+    assert crawl.seen(PUBLIC["COMMENT"], "snapshot comments.ndjson")
+    if reader == "anonymous":
+        assert crawl.rest_requests >= 400, crawl.rest_requests
+        assert crawl.graphql_queries >= 150, crawl.graphql_queries
+
+
+def test_every_marker_is_where_the_crawl_looks(client_for, scenario):
+    """The same crawl run by oversight (who reads everything) finds every marker, so each
+    marker sits somewhere the public crawls look."""
+    oversight = crawl_everything(client_for("oversight"), scenario)
+    unreached = sorted(set(MARKERS) - set(oversight.markers_found()))
+    assert unreached == [], f"markers the crawl cannot reach even as oversight: {unreached}"
+
+
+def test_withheld_surfaces_and_what_members_see(client_for, scenario):
     # Specific surfaces and counts.
     api = client_for("anonymous")
     assert api.get(f"/api/v1/decisions/?q={MARKERS['FW-NAME'][:12]}").json()["results"] == []
@@ -1026,19 +1079,11 @@ def test_nothing_withheld_reaches_the_public(client_for, scenario):
     assert [d["kind"] for d in withheld["documents"]] == ["other"]
     for pk in scenario.hidden_documents:
         assert api.get(f"/api/v1/decision-documents/{pk}/download/").status_code == 404
-
-    # Positive controls: the crawl reaches the public content (pre-published drafts of an
-    # open consultation included) …
+    # The pre-published drafts of an open consultation are public.
     public_documents = api.get(f"/api/v1/decisions/{scenario.public.pk}/documents/").json()
     assert {d["kind"] for d in public_documents} == {"draft", "explanation"}
-    for crawl in (anonymous, outsider):
-        for surface in ("GET /api/v1/", "GraphQL "):
-            missing = [k for k, text in PUBLIC.items() if not crawl.seen(text, surface)]
-            assert missing == [], f"{surface} did not show public content: {missing}"
-        assert crawl.seen(PUBLIC_FILE_CONTENT), "the public document's download was not crawled"
-    assert anonymous.rest_requests >= 400, anonymous.rest_requests
-    assert anonymous.graphql_queries >= 150, anonymous.graphql_queries
-    # … members see what is withheld from the public …
+
+    # Members see what is withheld from the public …
     editor = client_for("editor")
     assert (
         plant("DW-LEGAL-BASIS")
@@ -1053,8 +1098,3 @@ def test_nothing_withheld_reaches_the_public(client_for, scenario):
     )
     member_graph = editor.post("/graphql/", {"query": query}, format="json").json()
     assert member_graph["data"]["node"]["legalBasis"] == plant("DW-LEGAL-BASIS")
-    # … and the same crawl run by oversight (who reads everything) finds every marker, so
-    # each marker sits somewhere the crawl looks.
-    oversight = crawl_everything(client_for("oversight"), scenario)
-    unreached = sorted(set(MARKERS) - set(oversight.markers_found()))
-    assert unreached == [], f"markers the crawl cannot reach even as oversight: {unreached}"

@@ -24,8 +24,9 @@ Then it crawls, anonymously and as ``other_editor`` (staff of another department
 public for fgw's records): every REST list (paged both ways), every filter with marker
 values, every detail and GET sub-resource (``history/``, ``verify/``) of every row in the
 database, POST/PATCH on hidden rows, ``export/?kind=penalty|licence``, ``redaction-policy/``,
-every GraphQL root connection with its nested relations, every filter argument, and a relay
-``node`` lookup of every row. No secret may appear in any body or header, and hidden rows
+every resource's bulk export, the change-feed export, a fresh snapshot's files, every Atom
+feed, every GraphQL root connection with its nested relations, every filter argument, and a
+relay ``node`` lookup of every row. No secret may appear in any body or header, and hidden rows
 must be 404 (410 with a tombstone for withdrawn ones) / ``null``.
 
 Positive controls: the masked name (张＊＊), the legal-person case with its credit code and the
@@ -70,7 +71,7 @@ from tests.decisions.test_confidentiality import (
     type_string,
 )
 from tests.enforcement import builders
-from tests.world import crawl_change_feed
+from tests.world import crawl_bulk_downloads, crawl_change_feed
 
 pytestmark = pytest.mark.django_db
 
@@ -561,6 +562,10 @@ class Crawl:
             self.problems.append(f"GraphQL {label}: {response.status_code} {payload.get('errors')}")
         return payload
 
+    def keep(self, label, text):
+        """Content reached inside a download (a file of the snapshot's ZIP)."""
+        self.responses.append((label, 200, text))
+
     def found(self, secrets):
         """secret key -> labels of the responses it appeared in."""
         result = {}
@@ -670,6 +675,14 @@ def crawl_rest(crawl, s, *, probe=True, writes=False):
     for kind in ("penalty", "licence"):
         crawl.get(f"{URL}export/?kind={kind}")
     crawl_change_feed(crawl.get)
+    exports = crawl_bulk_downloads(crawl.get, crawl.keep)
+    for prefix, viewset in RESOURCES:
+        response = exports[prefix]
+        if response.status_code != 200:
+            crawl.problems.append(f"bulk export of {prefix}: HTTP {response.status_code}")
+            continue
+        ids = [json.loads(row)["id"] for row in response.body.decode().splitlines()]
+        crawl.expect_unlisted(viewset.model, ids, f"the bulk export of {prefix}")
 
 
 def graph_ids(payload):
@@ -836,8 +849,17 @@ def test_nothing_private_reaches_the_public(client_for, scenario):
             assert crawl.seen(builders.COMPANY_CODE, surface), surface
         for surface in (f"GET {URL}", "GraphQL "):
             assert crawl.seen(PUBLIC["LP-DOC"], surface), surface
-        for surface in ("GET /api/v1/inspection-results/", "GraphQL "):
+        for surface in ("GET /api/v1/inspection-results/", "GraphQL ", "snapshot inspection"):
             assert crawl.seen(PUBLIC["RESULT"], surface), surface
+        for surface in (
+            f"GET {URL}bulk-export/?format=ndjson",
+            "snapshot enforcement-actions.ndjson",
+            "GET /api/v1/changes/bulk-export/",
+            "GET /feeds/publications.atom",
+            "GET /feeds/publications/enforcement.atom",
+            "GET /feeds/departments/fgw.atom",
+        ):
+            assert crawl.seen(NP_MASKED, surface), f"{surface} does not show {NP_MASKED}"
         licences = f"GET {URL}export/?kind=licence"
         assert crawl.seen(PUBLIC["NPL-LICENCE-NAME"], licences)
         assert crawl.seen(f"{NP_MASKED}（＊＊，＊＊）经营预包装食品", licences)
