@@ -1,5 +1,6 @@
 """Writing and verifying the hash-chained audit log."""
 
+import functools
 import json
 
 from django.contrib.contenttypes.models import ContentType
@@ -8,7 +9,7 @@ from django.db import connection, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
-from registry.choices import PUBLIC_AUDIT_ACTIONS
+from registry.choices import PUBLIC_AUDIT_ACTIONS, AuditAction
 from registry.middleware import current_request_id
 
 GENESIS_HASH = "0" * 64
@@ -25,7 +26,7 @@ def snapshot(obj):
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
-def record(obj, action, *, actor, before=None, after=None, reason="", department=None):
+def record(obj, action, *, actor, before=None, after=None, reason="", department=None, _seen=None):
     """Append one entry for ``action`` on ``obj``. Must run inside the writing transaction:
     the entry commits or rolls back with the change it describes."""
     from registry.models import AuditEntry
@@ -59,7 +60,62 @@ def record(obj, action, *, actor, before=None, after=None, reason="", department
     )
     entry.entry_hash = entry.compute_hash()
     entry.save(force_insert=True)
+    if entry.is_public:
+        _refresh_dependents(obj, actor, action, _seen)
     return entry
+
+
+# Events after which the records that are public only while this one is may have appeared or
+# disappeared (owner_field / public_through); other events only touch explicit dependents.
+VISIBILITY_EVENTS = (
+    AuditAction.PUBLISHED,
+    AuditAction.WITHDRAWN,
+    AuditAction.DISPLAY_ENDED,
+    AuditAction.REFRESHED,
+)
+
+
+@functools.cache
+def _owned_by(model):
+    """(label, lookup) of the record types public only while a ``model`` record is."""
+    from django.apps import apps
+
+    return tuple(
+        (other._meta.label, field)
+        for other in apps.get_models()
+        for field in (getattr(other, "owner_field", None), *getattr(other, "public_through", ()))
+        if field and other._meta.get_field(field).related_model is model
+    )
+
+
+def _refresh_dependents(obj, actor, action, seen=None):
+    """Records whose public representation embeds or depends on ``obj`` changed with it:
+    announce them too (``refreshed``), when the public sees them now or has seen them.
+    A model names them in ``public_dependents`` as ``(model label, lookup from that model to
+    obj)``, e.g. a decision listing its documents: ``("decisions.Decision", "documents")``;
+    records public only while ``obj`` is (their ``owner_field``) follow its visibility
+    events. The cascade visits each record once."""
+    from django.apps import apps
+    from django.db.models import Q
+
+    from registry.models import AuditEntry
+
+    seen = seen if seen is not None else {(obj._meta.label, obj.pk)}
+    dependents = list(getattr(type(obj), "public_dependents", ()))
+    if action in VISIBILITY_EVENTS:
+        dependents += _owned_by(type(obj))
+    for label, lookup in dependents:
+        model = apps.get_model(label)
+        announced = AuditEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model), is_public=True
+        ).values("object_id")
+        found = model.objects.filter(**{lookup: obj}).filter(model.public_q() | Q(pk__in=announced))
+        for dependent in found.distinct().order_by("pk"):
+            if (label, dependent.pk) in seen:
+                continue
+            seen.add((label, dependent.pk))
+            reason = f"{obj._meta.model_name} #{obj.pk} {action}"
+            record(dependent, AuditAction.REFRESHED, actor=actor, reason=reason, _seen=seen)
 
 
 def verify_chain(batch_size=5000):

@@ -13,14 +13,11 @@ ended or it was withheld: only the resource and id)."""
 import base64
 import binascii
 
-from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.test import RequestFactory
 from django.utils import timezone
-from rest_framework.request import Request
 
 from registry import audit, record_types
-from registry.choices import Action, AuditAction
+from registry.choices import AuditAction
 
 MAX_PAGE_SIZE = 1000
 
@@ -41,18 +38,13 @@ def decode_cursor(token):
     return int(number)
 
 
-def _public_request():
-    request = Request(RequestFactory().get("/api/v1/changes/"))
-    request.user = AnonymousUser()
-    return request
-
-
-def _resources():
+def resources_by_type():
     """content type id -> (prefix, viewset class, model) of every registered resource."""
+    from registry.api.router import public_viewset
+
     resources = {}
     for record_type in record_types.registered():
-        viewset = record_type.viewset(request=_public_request(), format_kwarg=None, kwargs={})
-        model = viewset.base_queryset().model
+        model = public_viewset(record_type.prefix, record_type.viewset).base_queryset().model
         resources[ContentType.objects.get_for_model(model).pk] = (
             record_type.prefix,
             record_type.viewset,
@@ -61,37 +53,53 @@ def _resources():
     return resources
 
 
+def resource_types(app_label=None):
+    """Content type ids of the registered resources (of one app, when given)."""
+    return [
+        type_id
+        for type_id, (_prefix, _viewset, model) in resources_by_type().items()
+        if app_label in (None, model._meta.app_label)
+    ]
+
+
+def current_states(type_id, ids, resources=None):
+    """``{pk: (state, body)}`` of the objects of one registered type that the public sees
+    now — ``present`` with the record, or ``tombstone`` — one query (plus prefetches) each;
+    the others are ``removed``."""
+    from registry.api.router import public_viewset
+    from registry.api.serializers import TombstoneSerializer
+
+    resources = resources if resources is not None else resources_by_type()
+    if type_id not in resources:
+        return {}
+    prefix, viewset_class, model = resources[type_id]
+    viewset = public_viewset(prefix, viewset_class)
+    visible = list(viewset.get_queryset().filter(pk__in=ids))
+    states = {r.pk: ("present", {"record": row}) for r, row in viewset.represented(visible)}
+    tombstone_q = getattr(model, "tombstone_q", None)
+    if tombstone_q is not None:
+        for record in model.objects.filter(tombstone_q(), pk__in=set(ids) - states.keys()):
+            tombstone = TombstoneSerializer(record.public_tombstone()).data
+            states[record.pk] = ("tombstone", {"tombstone": tombstone})
+    return states
+
+
 def _render(entries, resources):
-    """The public state of the objects the entries name, one query (plus prefetches) per
-    resource type on the page."""
-    request = _public_request()
     by_type = {}
     for entry in entries:
         by_type.setdefault(entry.content_type_id, set()).add(entry.object_id)
-    states = {}
-    for type_id, ids in by_type.items():
-        if type_id not in resources:
-            continue
-        prefix, viewset_class, model = resources[type_id]
-        viewset = viewset_class(request=request, format_kwarg=None, kwargs={})
-        serializer_class = viewset.get_serializer_class()
-        visible = viewset.base_queryset().restrict(request.user, Action.VIEW).filter(pk__in=ids)
-        for record in visible:
-            data = serializer_class(record, context={"request": request}).data
-            states[type_id, record.pk] = ("present", {"record": data})
-        tombstone_q = getattr(model, "tombstone_q", None)
-        if tombstone_q is not None:
-            gone = model.objects.filter(tombstone_q(), pk__in=ids - {p for _, p in states})
-            for record in gone:
-                states[type_id, record.pk] = ("tombstone", {"tombstone": record.public_tombstone()})
-    return states
+    return {
+        (type_id, pk): state
+        for type_id, ids in by_type.items()
+        for pk, state in current_states(type_id, ids, resources).items()
+    }
 
 
 def events_for(entries):
     """The change-feed events of the given public audit entries, in their order, each
     rendered with its record's current public state (entries of unregistered types are
     left out)."""
-    resources = _resources()
+    resources = resources_by_type()
     states = _render(entries, resources)
     events = []
     for entry in entries:
@@ -133,7 +141,7 @@ def emit_expiry_events(today=None):
 
     today = today or timezone.localdate()
     emitted = 0
-    for _type_id, (_prefix, _viewset, model) in _resources().items():
+    for _type_id, (_prefix, _viewset, model) in resources_by_type().items():
         field = getattr(model, "expiry_field", None)
         if field is None:
             continue

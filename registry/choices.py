@@ -64,6 +64,7 @@ class AuditAction(models.TextChoices):
     WITHDRAWN = "withdrawn", _("撤回")
     STAGE_CHANGED = "stage_changed", _("程序阶段变更")
     DISPLAY_ENDED = "display_ended", _("公示期届满")
+    REFRESHED = "refreshed", _("公开内容更新")
     ROLE_GRANTED = "role_granted", _("授予角色")
     ROLE_REVOKED = "role_revoked", _("撤销角色")
 
@@ -74,6 +75,7 @@ PUBLIC_AUDIT_ACTIONS = (
     AuditAction.WITHDRAWN,
     AuditAction.STAGE_CHANGED,
     AuditAction.DISPLAY_ENDED,
+    AuditAction.REFRESHED,
 )
 
 
@@ -85,3 +87,21 @@ class CalendarDayKind(models.TextChoices):
 class DeadlineUnit(models.TextChoices):
     CALENDAR_DAYS = "calendar_days", _("自然日")
     WORKING_DAYS = "working_days", _("工作日")
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", _("CSV（UTF-8）")
+    NDJSON = "ndjson", _("NDJSON（每行一个 JSON 对象）")
+    XLSX = "xlsx", _("Excel 工作簿（XLSX）")
+
+
+class ExportKind(models.TextChoices):
+    RESOURCE = "resource", _("资源导出")
+    CHANGES = "changes", _("变更流导出")
+    SNAPSHOT = "snapshot", _("全量快照")
+
+
+class ExportStatus(models.TextChoices):
+    STREAMING = "streaming", _("生成中")
+    COMPLETE = "complete", _("已完成")
+    ABORTED = "aborted", _("已中断")

@@ -148,7 +148,8 @@ def test_concurrent_writers_never_cause_skips(client_for, departments, users):
     for thread in writers:
         thread.join()
     done.set()
-    polling.join(timeout=60)
+    polling.join(timeout=300)
+    assert not polling.is_alive(), "the reader did not reach the end of the feed"
     from registry.models import AuditEntry
 
     public = list(

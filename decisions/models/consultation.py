@@ -61,6 +61,15 @@ class Consultation(DecisionPart):
         "period_days": _("截止日期与开始日期相差的天数"),
     }
 
+    # Publishing a consultation pre-publishes its decision (prepublished_on) and, from the
+    # opening day, the decision's draft documents.
+    # Its comments are public only while it is.
+    public_dependents = (
+        ("decisions.Decision", "consultations"),
+        ("decisions.DecisionDocument", "decision__consultations"),
+        ("decisions.Comment", "consultation"),
+    )
+
     class Meta:
         verbose_name = _("公开征求意见")
         verbose_name_plural = _("公开征求意见")
@@ -119,6 +128,9 @@ class Comment(models.Model):
     objects = RestrictedQuerySet.as_manager()
 
     permission_department_path = "consultation__department"
+
+    # The consultation shows how many comments are published.
+    public_dependents = (("decisions.Consultation", "comments"),)
 
     class Meta:
         verbose_name = _("公众意见")

@@ -76,6 +76,9 @@ class Decision(PublicRecord):
         "prepublished_on": _("发布征求意见时取其开始日期，此后草案、说明和依据公开"),
     }
 
+    # Its documents are public only while it is (and, for drafts, once pre-published).
+    public_dependents = (("decisions.DecisionDocument", "decision"),)
+
     class Meta:
         verbose_name = _("重大行政决策")
         verbose_name_plural = _("重大行政决策")
@@ -149,6 +152,9 @@ class DecisionDocument(models.Model):
     objects = RestrictedQuerySet.as_manager()
 
     permission_department_path = "decision__department"
+
+    # Public events of a document also change the decision that lists it.
+    public_dependents = (("decisions.Decision", "documents"),)
 
     class Meta:
         verbose_name = _("决策材料")

@@ -104,4 +104,9 @@ def upload(decision, *, acting_user, kind, title, file):
         after=audit.snapshot(document),
         department=decision.department,
     )
+    if DecisionDocument.objects.public().filter(pk=document.pk).exists():
+        # Added to a decision the public already sees: announce it in the change feed.
+        audit.record(
+            document, AuditAction.PUBLISHED, actor=acting_user, department=decision.department
+        )
     return document

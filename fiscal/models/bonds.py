@@ -138,6 +138,9 @@ class BondDisclosure(PublicRecord):
     owner_field = "bond"
     amend_forbidden_fields = ("department", "bond", "kind", "period_year")
 
+    # The bond shows which annual disclosures are overdue.
+    public_dependents = (("fiscal.Bond", "disclosures"),)
+
     class Meta:
         verbose_name = _("债券存续期信息")
         verbose_name_plural = _("债券存续期信息")

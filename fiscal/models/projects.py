@@ -59,6 +59,9 @@ class InvestmentProject(PublicRecord):
         "disclosure_required": _("总投资不低于适用的公开起点金额"),
     }
 
+    # A bond lists the projects it funds that the reader may see.
+    public_dependents = (("fiscal.Bond", "allocations__project"),)
+
     class Meta:
         verbose_name = _("政府投资项目")
         verbose_name_plural = _("政府投资项目")

@@ -5,6 +5,7 @@ from registry.models.audit import AuditEntry
 from registry.models.calendar import CalendarDay, CalendarYear
 from registry.models.deadlines import DeadlineRule
 from registry.models.departments import Department, DepartmentUserObjectPermission
+from registry.models.exports import ExportManifest, PublicStateDigest
 from registry.models.records import IndexNumberSequence, PublicRecord, RestrictedQuerySet
 
 __all__ = [
@@ -14,7 +15,9 @@ __all__ = [
     "DeadlineRule",
     "Department",
     "DepartmentUserObjectPermission",
+    "ExportManifest",
     "IndexNumberSequence",
     "PublicRecord",
+    "PublicStateDigest",
     "RestrictedQuerySet",
 ]

@@ -1,0 +1,122 @@
+"""Keeping the change feed faithful when public content changes without a write.
+
+Some of what the public API shows depends on the date: a consultation opens and closes
+(``is_open``), pre-published drafts become public on the day consultation opens, a bond's
+annual disclosure falls due on 30 June, a display period ends and takes the record (or its
+tombstone) off the public lists. No service function runs on those days, so no event would
+tell a mirror.
+
+Every time a public event is committed, the digest (SHA-256) of the record's state in the
+feed — its public representation or its tombstone — is stored (:func:`remember`). Daily,
+:func:`refresh_public_states` renders every record of every registered type again and
+records a public ``refreshed`` event for each one whose state differs from its digest
+(including ones that appeared or disappeared); a portal following the feed then fetches the
+new state like any other change."""
+
+import datetime
+import hashlib
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from registry import audit, changes
+from registry.choices import AuditAction
+
+CHUNK = 500
+
+
+def digest(state, body):
+    text = json.dumps(
+        {"state": state, **body}, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def feed_digests(content_type_id, ids, resources=None):
+    """``{pk: digest}`` of the objects' current feed states (none for ``removed``)."""
+    states = changes.current_states(content_type_id, ids, resources)
+    return {pk: digest(state, body) for pk, (state, body) in states.items()}
+
+
+def remember(content_type_id, object_ids, resources=None):
+    """Store the digests of these objects' current feed states (forget the removed)."""
+    from registry.models import PublicStateDigest
+
+    current = feed_digests(content_type_id, object_ids, resources)
+    mine = PublicStateDigest.objects.filter(content_type_id=content_type_id)
+    mine.filter(object_id__in=set(object_ids) - current.keys()).delete()
+    PublicStateDigest.objects.bulk_create(
+        [
+            PublicStateDigest(content_type_id=content_type_id, object_id=pk, digest=value)
+            for pk, value in current.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["content_type", "object_id"],
+        update_fields=["digest", "updated_at"],
+    )
+
+
+def _announced_since(content_type_id, pks, moment):
+    """The ones among ``pks`` with a public event at or after ``moment``."""
+    from registry.models import AuditEntry
+
+    return set(
+        AuditEntry.objects.filter(
+            content_type_id=content_type_id,
+            object_id__in=pks,
+            is_public=True,
+            created_at__gte=moment,
+        ).values_list("object_id", flat=True)
+    )
+
+
+def _refresh_chunk(content_type_id, model, resources, after, start_of_day, reason):
+    """Compare the feed states of one chunk of records (pk > ``after``) with their digests;
+    return the last pk looked at (``None`` at the end) and the number of events."""
+    from registry.models import PublicStateDigest
+
+    ids = list(
+        model.objects.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:CHUNK]
+    )
+    upto = ids[-1] if ids else None
+    current = feed_digests(content_type_id, ids, resources)
+    mine = PublicStateDigest.objects.filter(content_type_id=content_type_id, object_id__gt=after)
+    if upto is not None:
+        mine = mine.filter(object_id__lte=upto)
+    stored = dict(mine.values_list("object_id", "digest"))
+    changed = {pk for pk, value in current.items() if pk in stored and stored[pk] != value}
+    unknown = current.keys() - stored.keys()
+    # Public without a digest: it became public without an event (e.g. a pre-published
+    # draft on the day consultation opens) or predates digests. Announce it, unless it was
+    # announced today already (readers then saw today's state).
+    changed |= unknown - _announced_since(content_type_id, unknown, start_of_day)
+    gone = stored.keys() - current.keys()
+    with transaction.atomic():
+        for record in model.objects.filter(pk__in=changed | gone).order_by("pk"):
+            audit.record(record, AuditAction.REFRESHED, actor=None, reason=reason)
+        mine.filter(object_id__in=gone).delete()
+    # The announced are remembered after their events commit (registry/signals.py).
+    remember(content_type_id, sorted(unknown - changed), resources)
+    return upto, len(changed | gone)
+
+
+def refresh_public_states(today=None):
+    """Announce every feed state that changed since its last event (run daily, after
+    :func:`registry.changes.emit_expiry_events`). Returns the number of events."""
+    today = today or timezone.localdate()
+    start_of_day = datetime.datetime.combine(
+        today, datetime.time(), tzinfo=timezone.get_current_timezone()
+    )
+    reason = f"refresh {today.isoformat()}"
+    resources = changes.resources_by_type()
+    emitted = 0
+    for content_type_id, (_prefix, _viewset, model) in resources.items():
+        after = 0
+        while after is not None:
+            after, count = _refresh_chunk(
+                content_type_id, model, resources, after, start_of_day, reason
+            )
+            emitted += count
+    return emitted
