@@ -24,6 +24,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py load_demo
+	$(PY) manage.py build_snapshot
 	exec $(VENV)/bin/gunicorn registry.wsgi --config registry/gunicorn_conf.py \
 		--bind 127.0.0.1:$(PORT) --workers $(WORKERS)
 
@@ -35,7 +36,7 @@ test: install
 # afterwards when `make test` started it).
 test-steps:
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q -n auto
 
 lint: install
 	$(VENV)/bin/ruff check .

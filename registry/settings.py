@@ -49,10 +49,13 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "graphene_django",
     "guardian",
+    "procrastinate.contrib.django",
     "registry.apps.RegistryConfig",
+    "registry.ratelimits.apps.RateLimitsConfig",
     "decisions.apps.DecisionsConfig",
     "enforcement.apps.EnforcementConfig",
     "fiscal.apps.FiscalConfig",
+    "registry.webhooks.apps.WebhooksConfig",
     "api_docs",
 ]
 
@@ -67,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "registry.ratelimits.middleware.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -118,6 +122,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = BASE_DIR / "var" / "media"
+# Where the full snapshot archives are written (registry.exports.snapshot).
+REGISTRY_EXPORT_ROOT = Path(os.environ.get("REGISTRY_EXPORT_ROOT", BASE_DIR / "var" / "exports"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -132,13 +138,20 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "registry.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Responses are JSON; ``?format=`` chooses the file format of bulk exports instead.
+    "URL_FORMAT_OVERRIDE": None,
 }
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Transparency Registry API",
     "DESCRIPTION": (
         "Open API of a district government's transparency registry: major administrative "
-        "decisions, administrative-enforcement disclosures, fiscal and debt disclosures."
+        "decisions, administrative-enforcement disclosures, fiscal and debt disclosures.\n\n"
+        "Rate limits: anonymous clients are counted per IP address, clients sending an API key "
+        "(`X-API-Key` header) or a token per key or user, at a higher rate. Every response "
+        "carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` "
+        "(seconds); over the limit the answer is 429 with `Retry-After`. See "
+        "docs/rate_limits.md."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -174,3 +187,26 @@ LOGGING = {
 
 # Per-client limit on public comments (the one anonymous write), as DRF rate "N/period".
 REGISTRY_COMMENT_RATE = os.environ.get("REGISTRY_COMMENT_RATE", "10/hour")
+
+# Rate limits of /api/ and /graphql/ (docs/rate_limits.md), "N/second|minute|hour|day" per
+# client: anonymous per IP address; keyed per API key (X-API-Key) or per user.
+REGISTRY_RATE_LIMITS = {
+    "anonymous": os.environ.get("REGISTRY_RATE_LIMIT_ANONYMOUS", "120/minute"),
+    "keyed": os.environ.get("REGISTRY_RATE_LIMIT_KEYED", "1200/minute"),
+}
+# Counted in Redis when REDIS_URL is set, in PostgreSQL otherwise (and while Redis fails).
+REGISTRY_RATE_LIMIT_REDIS_URL = os.environ.get("REDIS_URL", "")
+REGISTRY_RATE_LIMIT_PREFIX = os.environ.get("REGISTRY_RATE_LIMIT_PREFIX", "rl:")
+# Proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed.
+REGISTRY_TRUSTED_PROXIES = [
+    p for p in os.environ.get("REGISTRY_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+
+# Webhooks (registry/webhooks, docs/webhooks.md): request timeout in seconds, delay after the
+# first failed attempt (doubling after each further failure) and attempts before giving up.
+WEBHOOK_TIMEOUT = float(os.environ.get("REGISTRY_WEBHOOK_TIMEOUT", "10"))
+WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("REGISTRY_WEBHOOK_RETRY_BASE", "30"))
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("REGISTRY_WEBHOOK_MAX_ATTEMPTS", "10"))
+# The procrastinate worker (started by `make run`): a few jobs at once so that one slow
+# receiver does not hold up the others; finished jobs are not kept (deliveries have their log).
+PROCRASTINATE_WORKER_DEFAULTS = {"concurrency": 4, "delete_jobs": "successful"}

@@ -243,7 +243,7 @@ def test_not_overdue_on_30_june_itself(departments, users):
     assert bond.annual_disclosure_years(datetime.date(2026, 7, 1)) == [2025, 2026]
 
 
-def test_openapi_names_units(client):
+def test_openapi_names_units(client, db):  # db: /api/ requests are rate-counted
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     fields = schema["components"]["schemas"]["DebtReport"]["properties"]
     assert "unit: yuan" in fields["total_balance"]["description"]
