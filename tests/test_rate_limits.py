@@ -425,7 +425,7 @@ def _test_database_url():
     credentials = quote(db["USER"] or "")
     if db["PASSWORD"]:
         credentials += ":" + quote(db["PASSWORD"])
-    host = db["HOST"] or "127.0.0.1"
+    host = quote(db["HOST"] or "127.0.0.1", safe="")  # a socket directory is a path
     return f"postgres://{credentials}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
