@@ -19,11 +19,28 @@ from registry.choices import AuditAction
 ENTRIES = 50
 
 
-class PublicationFeed(Feed):
-    """``/feeds/publications.atom``, ``/feeds/<registry>.atom``,
-    ``/feeds/departments/<code>.atom``: the latest publications, newest first."""
+class RecordFeed(Feed):
+    """Atom entries for items that carry a ``resource`` and its public ``record`` (as the
+    API represents it)."""
 
     feed_type = Atom1Feed
+
+    def item_title(self, item):
+        return item["record"].get("name") or f"{item['resource']} #{item['record']['id']}"
+
+    def item_description(self, item):
+        return item["record"].get("summary", "")
+
+    def item_link(self, item):
+        return f"/api/v1/{item['resource']}/{item['record']['id']}/"
+
+    def item_author_name(self, item):
+        return item["record"].get("department_name")
+
+
+class PublicationFeed(RecordFeed):
+    """``/feeds/publications.atom``, ``/feeds/<registry>.atom``,
+    ``/feeds/departments/<code>.atom``: the latest publications, newest first."""
 
     def get_object(self, request, registry=None, department=None):
         from registry.models import Department
@@ -73,15 +90,6 @@ class PublicationFeed(Feed):
         present = [event for event in events if event["state"] == "present"][:ENTRIES]
         return [{**event, "site": scope["site"]} for event in present]
 
-    def item_title(self, event):
-        return event["record"].get("name") or f"{event['resource']} #{event['id']}"
-
-    def item_description(self, event):
-        return event["record"].get("summary", "")
-
-    def item_link(self, event):
-        return f"/api/v1/{event['resource']}/{event['id']}/"
-
     def item_guid(self, event):
         return f"{event['site']}{self.item_link(event)}#event-{event['seq']}"
 
@@ -92,9 +100,6 @@ class PublicationFeed(Feed):
 
     def item_updateddate(self, event):
         return event["occurred_at"]
-
-    def item_author_name(self, event):
-        return event["record"].get("department_name")
 
     def item_categories(self, event):
         return [event["resource"]]
@@ -123,11 +128,9 @@ def list_feeds():
     return list(_list_feeds.values())
 
 
-class ResourceListFeed(Feed):
+class ResourceListFeed(RecordFeed):
     """``/feeds/<slug>.atom`` for a registered :class:`ListFeed`: the resource's public list
     with the feed's filters, the same rows as ``/api/v1/<resource>/?<filters>``."""
-
-    feed_type = Atom1Feed
 
     def get_object(self, request, slug):
         if slug not in _list_feeds:
@@ -152,19 +155,7 @@ class ResourceListFeed(Feed):
             for row in viewset.represent_rows(records[:ENTRIES])
         ]
 
-    def item_title(self, item):
-        return item["record"].get("name") or f"{item['resource']} #{item['record']['id']}"
-
-    def item_description(self, item):
-        return item["record"].get("summary", "")
-
-    def item_link(self, item):
-        return f"/api/v1/{item['resource']}/{item['record']['id']}/"
-
     def item_updateddate(self, item):
         from django.utils.dateparse import parse_datetime
 
         return parse_datetime(item["record"][item["date_field"]])
-
-    def item_author_name(self, item):
-        return item["record"].get("department_name")
