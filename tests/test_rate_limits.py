@@ -91,6 +91,8 @@ def test_counted_responses_carry_the_headers(small_limits, client):
     assert (limit, remaining) == (3, 2) and 1 <= reset <= 60
     graphql = APIClient().post("/graphql/", GRAPHQL_QUERY, format="json")
     assert graphql.status_code == 200 and limit_headers(graphql)[:2] == (3, 1)
+    feed = client.get("/feeds/publications.atom")
+    assert feed.status_code == 200 and limit_headers(feed)[:2] == (3, 0)
     for path in ("/healthz", "/api/docs/", "/api/redoc/", "/admin/login/", "/static/x.css"):
         assert "X-RateLimit-Limit" not in client.get(path), path
 

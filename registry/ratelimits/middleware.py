@@ -1,7 +1,8 @@
-"""Rate limits of ``/api/`` and ``/graphql/`` (the docs pages, static files, the admin and
-``/healthz`` are not counted). Every counted response carries ``X-RateLimit-Limit``,
-``X-RateLimit-Remaining`` and ``X-RateLimit-Reset`` (seconds until the window resets); a
-client over its limit gets 429 with ``Retry-After`` and the view is not run."""
+"""Rate limits of ``/api/``, ``/graphql/`` and the Atom feeds under ``/feeds/`` (the docs
+pages, static files, the admin and ``/healthz`` are not counted). Every counted response
+carries ``X-RateLimit-Limit``, ``X-RateLimit-Remaining`` and ``X-RateLimit-Reset`` (seconds
+until the window resets); a client over its limit gets 429 with ``Retry-After`` and the view
+is not run."""
 
 from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +12,7 @@ from registry.ratelimits.choices import RatePeriod
 from registry.ratelimits.clients import API_KEY_HEADER, InvalidApiKey, anonymous, identify
 from registry.ratelimits.rates import check_settings
 
-LIMITED_PATHS = ("/api/", "/graphql/")
+LIMITED_PATHS = ("/api/", "/graphql/", "/feeds/")
 EXEMPT_PATHS = ("/api/docs/", "/api/redoc/")  # HTML pages; their assets are under /static/
 
 TOO_MANY = _("请求过于频繁：%(period)s最多 %(limit)d 次，请在 %(wait)d 秒后重试。")
