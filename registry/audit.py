@@ -96,9 +96,12 @@ def _refresh_dependents(obj, actor, action, seen=None):
     records public only while ``obj`` is (their ``owner_field``) follow its visibility
     events. The cascade visits each record once."""
     from django.apps import apps
+    from django.contrib.auth.models import AnonymousUser
     from django.db.models import Q
 
+    from registry.choices import Action
     from registry.models import AuditEntry
+    from registry.permissions import restrict
 
     seen = seen if seen is not None else {(obj._meta.label, obj.pk)}
     dependents = list(getattr(type(obj), "public_dependents", ()))
@@ -109,7 +112,11 @@ def _refresh_dependents(obj, actor, action, seen=None):
         announced = AuditEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(model), is_public=True
         ).values("object_id")
-        found = model.objects.filter(**{lookup: obj}).filter(model.public_q() | Q(pk__in=announced))
+        # Public now (the one permission path, as the anonymous reader) or announced before.
+        public = restrict(model._default_manager.all(), AnonymousUser(), Action.VIEW)
+        found = model._default_manager.filter(**{lookup: obj}).filter(
+            Q(pk__in=public.values("pk")) | Q(pk__in=announced)
+        )
         for dependent in found.distinct().order_by("pk"):
             if (label, dependent.pk) in seen:
                 continue

@@ -12,6 +12,7 @@ ended or it was withheld: only the resource and id)."""
 
 import base64
 import binascii
+import functools
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
@@ -38,19 +39,24 @@ def decode_cursor(token):
     return int(number)
 
 
-def resources_by_type():
-    """content type id -> (prefix, viewset class, model) of every registered resource."""
+@functools.cache
+def _registered_models():
+    """(prefix, viewset class, model) of every registered resource (fixed once the apps are
+    ready)."""
     from registry.api.router import public_viewset
 
-    resources = {}
-    for record_type in record_types.registered():
-        model = public_viewset(record_type.prefix, record_type.viewset).base_queryset().model
-        resources[ContentType.objects.get_for_model(model).pk] = (
-            record_type.prefix,
-            record_type.viewset,
-            model,
-        )
-    return resources
+    return tuple(
+        (t.prefix, t.viewset, public_viewset(t.prefix, t.viewset).base_queryset().model)
+        for t in record_types.registered()
+    )
+
+
+def resources_by_type():
+    """content type id -> (prefix, viewset class, model) of every registered resource."""
+    return {
+        ContentType.objects.get_for_model(model).pk: (prefix, viewset, model)
+        for prefix, viewset, model in _registered_models()
+    }
 
 
 def resource_types(app_label=None):

@@ -113,7 +113,6 @@ class ListFeed:
     resource: str
     params: dict = field(default_factory=dict)
     title: str = ""
-    date_field: str = "updated_at"
 
 
 _list_feeds: dict[str, ListFeed] = {}
@@ -151,11 +150,11 @@ class ResourceListFeed(RecordFeed):
         viewset = public_viewset(list_feed.resource, viewset_class, list_feed.params)
         records = viewset.filter_queryset(viewset.get_queryset()).order_by("-updated_at", "-pk")
         return [
-            {"resource": list_feed.resource, "date_field": list_feed.date_field, "record": row}
+            {"resource": list_feed.resource, "record": row}
             for row in viewset.represent_rows(records[:ENTRIES])
         ]
 
     def item_updateddate(self, item):
         from django.utils.dateparse import parse_datetime
 
-        return parse_datetime(item["record"][item["date_field"]])
+        return parse_datetime(item["record"]["updated_at"])

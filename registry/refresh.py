@@ -16,6 +16,7 @@ new state like any other change."""
 import datetime
 import hashlib
 import json
+import threading
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -56,6 +57,30 @@ def remember(content_type_id, object_ids, resources=None):
         unique_fields=["content_type", "object_id"],
         update_fields=["digest", "updated_at"],
     )
+
+
+_pending = threading.local()
+
+
+def remember_after_commit(content_type_id, object_id):
+    """Take the digest of this object's feed state once the current transaction commits.
+    The first on-commit callback takes every digest queued in this thread, one render per
+    type (a cascade of N events costs one query set, not N); the later ones find nothing
+    left. Objects queued by a transaction that rolled back are taken with the next commit,
+    which is harmless: a digest is always of the current state."""
+    items = getattr(_pending, "items", None)
+    if items is None:
+        items = _pending.items = {}
+    items.setdefault(content_type_id, set()).add(object_id)
+    transaction.on_commit(_remember_pending)
+
+
+def _remember_pending():
+    items, _pending.items = getattr(_pending, "items", None) or {}, {}
+    if items:
+        resources = changes.resources_by_type()
+        for content_type_id, object_ids in items.items():
+            remember(content_type_id, sorted(object_ids), resources)
 
 
 def _announced_since(content_type_id, pks, moment):

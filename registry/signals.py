@@ -1,6 +1,5 @@
 """Signal handlers of the registry core."""
 
-from django.db import transaction
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -19,6 +18,6 @@ def remember_public_state(sender, instance, created, **kwargs):
     """After a public event commits, keep the digest of the record's public state (the
     daily refresh compares against it; see registry/refresh.py)."""
     if created and instance.is_public:
-        from registry.refresh import remember
+        from registry.refresh import remember_after_commit
 
-        transaction.on_commit(lambda: remember(instance.content_type_id, [instance.object_id]))
+        remember_after_commit(instance.content_type_id, instance.object_id)

@@ -16,7 +16,6 @@ import json
 import re
 import uuid
 import zipfile
-from types import SimpleNamespace
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -41,11 +40,9 @@ from tests.fiscal import builders as fiscal_builders
 from tests.recordapp.models import Notice
 from tests.world import (
     api_client,
-    create_departments,
-    create_people,
     create_user,
     module_world,
-    tokens_for,
+    people_world,
 )
 
 API = "/api/v1/"
@@ -86,11 +83,7 @@ WITHDRAWAL = {"reason": "依法撤回", "legal_basis": "《政府信息公开条
 
 
 def _build_world():
-    w = SimpleNamespace()
-    departments = create_departments()
-    w.fgw, w.scjgj = departments["fgw"], departments["scjgj"]
-    w.users = create_people(departments)
-    w.tokens = tokens_for(w.users)
+    w = people_world()
     editor, publisher = w.users["editor"], w.users["publisher"]
     other_editor, other_publisher = w.users["other_editor"], w.users["other_publisher"]
     today = timezone.localdate()

@@ -230,8 +230,12 @@ def test_mirror_is_exact_after_writes_race_with_a_sync(
 
     thread = threading.Thread(target=writer)
     thread.start()
-    sync(live_server, mirror, "--page-size", "3")  # small pages: many round trips
+    runs_while_writing = 0
+    while thread.is_alive():  # sync again and again while the writer is at work
+        sync(live_server, mirror, "--page-size", "3")  # small pages: many round trips
+        runs_while_writing += 1
     thread.join()
+    assert runs_while_writing >= 1  # at least one sync started while writes were happening
     sync(live_server, mirror, "--page-size", "3")
     assert_mirror_equals_api(mirror)
     state, _ = mirror_state(mirror)

@@ -67,6 +67,18 @@ def api_client(token=None):
     return client
 
 
+def people_world():
+    """The start of a module world: the two departments ``fgw`` and ``scjgj``, one user per
+    role (``w.users``) and their tokens (``w.tokens``)."""
+    from types import SimpleNamespace
+
+    departments = create_departments()
+    users = create_people(departments)
+    return SimpleNamespace(
+        fgw=departments["fgw"], scjgj=departments["scjgj"], users=users, tokens=tokens_for(users)
+    )
+
+
 def module_world(build):
     """A module-scoped fixture named ``world`` holding what ``build()`` returns."""
 

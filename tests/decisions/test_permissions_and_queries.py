@@ -8,7 +8,6 @@ a savepoint that is rolled back, so each one starts from the same state and the 
 fast."""
 
 import datetime
-from types import SimpleNamespace
 from unittest import mock
 
 import pytest
@@ -44,7 +43,12 @@ from tests.test_permission_matrix import (
     ROLES,
     WITHDRAW_PUBLISHED,
 )
-from tests.world import api_client, create_departments, create_people, create_user, tokens_for
+from tests.world import (
+    api_client,
+    create_user,
+    people_world,
+    tokens_for,
+)
 
 API = "/api/v1/"
 ROWS = 12  # published rows per list endpoint for the query counts (more than one page of 10)
@@ -203,17 +207,17 @@ def _withheld_decision_at_review(w, *, publisher=None):
 
 
 def _build_world():
-    w = SimpleNamespace()
+    w = people_world()
     today = timezone.localdate()
-    departments = create_departments()
-    w.fgw, w.scjgj = departments["fgw"], departments["scjgj"]
-    w.users = create_people(departments)
     w.office = Department.objects.create(
         code="qzfb", name_zh="区政府办公室", kind="district_office"
     )
-    w.users["office_editor"] = create_user("office_editor", ("editor", w.office))
-    w.users["office_publisher"] = create_user("office_publisher", ("publisher", w.office))
-    w.tokens = tokens_for(w.users)
+    office_users = {
+        "office_editor": create_user("office_editor", ("editor", w.office)),
+        "office_publisher": create_user("office_publisher", ("publisher", w.office)),
+    }
+    w.users.update(office_users)
+    w.tokens.update(tokens_for(office_users))
     editor, publisher = w.users["editor"], w.users["publisher"]
     office_people = (w.users["office_publisher"], w.users["office_editor"])
 

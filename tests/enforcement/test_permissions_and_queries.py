@@ -39,7 +39,11 @@ from tests.test_permission_matrix import (
     ROLES,
     WITHDRAW_PUBLISHED,
 )
-from tests.world import api_client, create_departments, create_people, module_world, tokens_for
+from tests.world import (
+    api_client,
+    module_world,
+    people_world,
+)
 
 API = "/api/v1/"
 ACTIONS = f"{API}enforcement-actions/"
@@ -166,11 +170,7 @@ def _record(resource, w, *, publish, tag):
 
 
 def _build_world():
-    w = SimpleNamespace()
-    departments = create_departments()
-    w.fgw, w.scjgj = departments["fgw"], departments["scjgj"]
-    w.users = create_people(departments)
-    w.tokens = tokens_for(w.users)
+    w = people_world()
     editor, publisher = w.users["editor"], w.users["publisher"]
 
     # Published bodies with a power and a drawn plan, of fgw and of the other department.
