@@ -36,7 +36,7 @@ test: install
 # afterwards when `make test` started it).
 test-steps:
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest -q -n auto --durations=15
+	$(VENV)/bin/pytest -q -n auto --dist loadgroup --durations=15
 
 lint: install
 	$(VENV)/bin/ruff check .

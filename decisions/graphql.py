@@ -3,7 +3,6 @@
 
 import graphene
 from graphene import relay
-from graphene_django.filter import DjangoFilterConnectionField
 
 from decisions.api import filters, serializers
 from decisions.models import (
@@ -23,6 +22,7 @@ from decisions.models import (
     ImplementationUpdate,
     LegalityReview,
 )
+from registry.graphql.connections import RecordConnectionField
 from registry.graphql.types import RestrictedObjectType, fields_from, node_type
 from registry.permissions import member_scope
 
@@ -114,14 +114,14 @@ EvaluationType = node_type(
 
 
 class DecisionsQuery(graphene.ObjectType):
-    catalogues = DjangoFilterConnectionField(CatalogueType)
-    decisions = DjangoFilterConnectionField(DecisionType)
-    consultations = DjangoFilterConnectionField(ConsultationType)
-    comments = DjangoFilterConnectionField(CommentType)
-    hearings = DjangoFilterConnectionField(HearingType)
-    expert_opinions = DjangoFilterConnectionField(ExpertOpinionType)
-    legality_reviews = DjangoFilterConnectionField(LegalityReviewType)
-    implementation_updates = DjangoFilterConnectionField(ImplementationUpdateType)
-    audit_findings = DjangoFilterConnectionField(AuditFindingType)
-    accountability_results = DjangoFilterConnectionField(AccountabilityResultType)
-    evaluations = DjangoFilterConnectionField(EvaluationType)
+    catalogues = RecordConnectionField(CatalogueType)
+    decisions = RecordConnectionField(DecisionType)
+    consultations = RecordConnectionField(ConsultationType)
+    comments = RecordConnectionField(CommentType)
+    hearings = RecordConnectionField(HearingType)
+    expert_opinions = RecordConnectionField(ExpertOpinionType)
+    legality_reviews = RecordConnectionField(LegalityReviewType)
+    implementation_updates = RecordConnectionField(ImplementationUpdateType)
+    audit_findings = RecordConnectionField(AuditFindingType)
+    accountability_results = RecordConnectionField(AccountabilityResultType)
+    evaluations = RecordConnectionField(EvaluationType)

@@ -4,7 +4,6 @@ party's private fields are not in the graph at all."""
 
 import graphene
 from graphene import relay
-from graphene_django.filter import DjangoFilterConnectionField
 
 from enforcement import redaction
 from enforcement.api import filters, serializers
@@ -16,6 +15,7 @@ from enforcement.models import (
     InspectionPlan,
     InspectionResult,
 )
+from registry.graphql.connections import RecordConnectionField
 from registry.graphql.types import RestrictedObjectType, fields_from, node_type
 from registry.permissions import member_scope
 
@@ -94,9 +94,9 @@ InspectionResultType = node_type(
 
 
 class EnforcementQuery(graphene.ObjectType):
-    enforcement_bodies = DjangoFilterConnectionField(EnforcementBodyType)
-    enforcement_powers = DjangoFilterConnectionField(EnforcementPowerType)
-    enforcement_officers = DjangoFilterConnectionField(EnforcementOfficerType)
-    enforcement_actions = DjangoFilterConnectionField(EnforcementActionType)
-    inspection_plans = DjangoFilterConnectionField(InspectionPlanType)
-    inspection_results = DjangoFilterConnectionField(InspectionResultType)
+    enforcement_bodies = RecordConnectionField(EnforcementBodyType)
+    enforcement_powers = RecordConnectionField(EnforcementPowerType)
+    enforcement_officers = RecordConnectionField(EnforcementOfficerType)
+    enforcement_actions = RecordConnectionField(EnforcementActionType)
+    inspection_plans = RecordConnectionField(InspectionPlanType)
+    inspection_results = RecordConnectionField(InspectionResultType)

@@ -2,7 +2,6 @@
 REST; money as decimal strings)."""
 
 import graphene
-from graphene_django.filter import DjangoFilterConnectionField
 
 from fiscal.api import filters, serializers
 from fiscal.models import (
@@ -16,6 +15,7 @@ from fiscal.models import (
     ProjectProgress,
     SelfEvaluation,
 )
+from registry.graphql.connections import RecordConnectionField
 from registry.graphql.types import fields_from, node_type
 
 InvestmentProjectType = node_type(
@@ -54,9 +54,9 @@ BondDisclosureType = node_type(
 
 
 class FiscalQuery(graphene.ObjectType):
-    investment_projects = DjangoFilterConnectionField(InvestmentProjectType)
-    project_progress = DjangoFilterConnectionField(ProjectProgressType)
-    self_evaluations = DjangoFilterConnectionField(SelfEvaluationType)
-    debt_reports = DjangoFilterConnectionField(DebtReportType)
-    bonds = DjangoFilterConnectionField(BondType)
-    bond_disclosures = DjangoFilterConnectionField(BondDisclosureType)
+    investment_projects = RecordConnectionField(InvestmentProjectType)
+    project_progress = RecordConnectionField(ProjectProgressType)
+    self_evaluations = RecordConnectionField(SelfEvaluationType)
+    debt_reports = RecordConnectionField(DebtReportType)
+    bonds = RecordConnectionField(BondType)
+    bond_disclosures = RecordConnectionField(BondDisclosureType)

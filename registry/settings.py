@@ -171,7 +171,19 @@ SPECTACULAR_SETTINGS = {
 
 GRAPHENE = {
     "SCHEMA": "registry.graphql.schema.schema",
-    "RELAY_CONNECTION_MAX_LIMIT": 100,
+}
+
+# What one GraphQL request may ask (docs/research.md explains each figure). Pages are the
+# REST page sizes; the cost of a query is the number of records it can return at most.
+GRAPHQL_LIMITS = {
+    "default_page_size": 50,
+    "max_page_size": 500,
+    "max_depth": 15,
+    "max_aliases": 30,
+    "max_cost": 25_000,
+    "max_query_chars": 20_000,
+    "statistics_cost": 100,
+    "statement_timeout_ms": 15_000,
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,16 +1,67 @@
-"""Base GraphQL types shared by every registry (importing this never builds the schema)."""
+"""Base GraphQL types shared by every registry (importing this never builds the schema).
 
-from graphene import relay
+Every node type reads its rows through the one permission path, and every relation it
+names is resolved in batches (:mod:`registry.graphql.batching`): a foreign key becomes a
+nullable field (null when the reader may not see the far end), a reverse foreign key or a
+many-to-many relation a keyset connection with the far type's filters."""
+
+from graphene import Field, relay
 from graphene_django import DjangoObjectType
+from graphene_django.registry import get_global_registry
 
 from registry.choices import Action
+from registry.graphql.batching import forward_resolver, reverse_one_resolver
+from registry.graphql.connections import RecordConnection, RecordConnectionField
+
+
+def type_for(model):
+    """The node type registered for ``model`` (looked up when the schema is built)."""
+    node_type = get_global_registry().get_type_for_model(model)
+    if node_type is None:
+        raise LookupError(f"no GraphQL type for {model._meta.label}")
+    return node_type
+
+
+def parent_lookup(relation):
+    """The lookup from the far model of a to-many ``relation`` to the near row's key."""
+    if relation.one_to_many:  # reverse foreign key: the far row's column
+        return relation.field.attname
+    if relation.concrete:  # forward many-to-many: back through its reverse query name
+        return f"{relation.related_query_name()}__pk"
+    return f"{relation.field.name}__pk"  # reverse many-to-many
+
+
+def relation_field(relation):
+    """The GraphQL field for a model relation (batched, through the permission path)."""
+    related = relation.related_model
+    if relation.many_to_one or (relation.one_to_one and relation.concrete):
+        return Field(lambda: type_for(related), resolver=forward_resolver(relation))
+    if relation.one_to_one:
+        return Field(lambda: type_for(related), resolver=reverse_one_resolver(relation))
+    return RecordConnectionField(lambda: type_for(related), parent_lookup=parent_lookup(relation))
 
 
 class RestrictedObjectType(DjangoObjectType):
-    """Base of every GraphQL type: the queryset goes through the one permission path."""
+    """Base of every GraphQL type: rows go through the one permission path; relations named
+    in ``fields`` are batched (see the module docstring); pages are keyset connections."""
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def __init_subclass_with_meta__(cls, model=None, fields=None, **options):
+        if model is not None and fields:
+            scalars = []
+            for name in fields:
+                field = model._meta.get_field(name)
+                if field.is_relation and name not in cls.__dict__:
+                    setattr(cls, name, relation_field(field))
+                elif not field.is_relation:
+                    scalars.append(name)
+            fields = tuple(scalars)
+        options.setdefault("connection_class", RecordConnection)
+        options.setdefault("interfaces", (relay.Node,))
+        super().__init_subclass_with_meta__(model=model, fields=fields, **options)
 
     @classmethod
     def get_queryset(cls, queryset, info):
@@ -19,12 +70,7 @@ class RestrictedObjectType(DjangoObjectType):
 
 def node_type(model_class, fields, filterset=None):
     """A relay node type named like the model, restricted through the permission path."""
-    meta = {
-        "model": model_class,
-        "fields": fields,
-        "interfaces": (relay.Node,),
-        "name": model_class.__name__,
-    }
+    meta = {"model": model_class, "fields": fields, "name": model_class.__name__}
     if filterset is not None:
         meta["filterset_class"] = filterset
     return type(

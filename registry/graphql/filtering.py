@@ -1,0 +1,62 @@
+"""The REST filtersets as GraphQL arguments (one definition each), and the queryset every
+GraphQL surface starts from: the model's rows through the one permission path, narrowed by
+the filterset. Connections, nested connections and statistics all call :func:`filtered`."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from graphene.types.enum import EnumType
+from graphene.utils.str_converters import to_camel_case
+from graphene_django.filter.utils import get_filtering_args_from_filterset
+from graphql import GraphQLError
+from rest_framework.exceptions import ValidationError as RestValidationError
+
+from registry.choices import Action
+from registry.permissions import restrict
+
+
+def filter_arguments(filterset_class, node_type):
+    """The filterset's filters as graphene arguments (snake_case; camelCase in the schema)."""
+    if filterset_class is None:
+        return {}
+    return get_filtering_args_from_filterset(filterset_class, node_type)
+
+
+def _plain(value):
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value.value if isinstance(type(value), EnumType) else value
+
+
+def bad_argument(name, messages):
+    """A GraphQL error naming the argument (camelCase, as the client wrote it)."""
+    argument = to_camel_case(name)
+    text = "; ".join(str(message) for message in messages)
+    return GraphQLError(
+        f"{argument}: {text}",
+        extensions={"code": "BAD_USER_INPUT", "argument": argument},
+    )
+
+
+def filtered(model, filterset_class, args, info):
+    """``model``'s rows the requesting user may view, narrowed by the filters in ``args``
+    (other arguments are ignored). An invalid value raises a GraphQL error naming it."""
+    queryset = restrict(model._default_manager.all(), info.context.user, Action.VIEW)
+    if filterset_class is None:
+        return queryset
+    data = {
+        name: _plain(value)
+        for name, value in args.items()
+        if name in filterset_class.base_filters and value is not None
+    }
+    if not data:
+        return queryset
+    filterset = filterset_class(data=data, queryset=queryset, request=info.context)
+    if not filterset.is_valid():
+        name, messages = next(iter(filterset.form.errors.items()))
+        raise bad_argument(name, messages)
+    try:
+        return filterset.qs
+    except RestValidationError as exc:
+        name, messages = next(iter(exc.detail.items()))
+        raise bad_argument(name, messages) from exc
+    except DjangoValidationError as exc:
+        raise bad_argument(next(iter(data)), exc.messages) from exc
