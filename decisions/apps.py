@@ -10,11 +10,13 @@ class DecisionsConfig(AppConfig):
         from decisions.api.urls import register_resources
         from decisions.demo import load_demo
         from decisions.graphql import DecisionsQuery
+        from decisions.graphql_statistics import DecisionsStatisticsQuery
         from registry import demo, feeds
         from registry.graphql.registration import register_query
 
         register_resources()
         register_query(DecisionsQuery)
+        register_query(DecisionsStatisticsQuery)
         demo.register_loader(load_demo)
         feeds.register_list_feed(
             feeds.ListFeed(

@@ -42,6 +42,12 @@ class DecisionType(RestrictedObjectType):
         name = "Decision"
         interfaces = (relay.Node,)
         filterset_class = filters.DecisionFilterSet
+        renamed = {
+            "expertopinions": "expert_opinions",
+            "implementationupdates": "implementation_updates",
+            "auditfindings": "audit_findings",
+            "accountabilityresults": "accountability_results",
+        }
         fields = fields_from(
             serializers.DecisionSerializer,
             "consultations",

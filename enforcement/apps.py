@@ -10,10 +10,12 @@ class EnforcementConfig(AppConfig):
         from enforcement.api.views import RESOURCES
         from enforcement.demo import load_demo
         from enforcement.graphql import EnforcementQuery
+        from enforcement.graphql_statistics import EnforcementStatisticsQuery
         from registry import demo, record_types
         from registry.graphql.registration import register_query
 
         for prefix, viewset in RESOURCES:
             record_types.register(prefix, viewset)
         register_query(EnforcementQuery)
+        register_query(EnforcementStatisticsQuery)
         demo.register_loader(load_demo)

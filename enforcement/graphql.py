@@ -29,6 +29,12 @@ EnforcementBodyType = node_type(
         "inspectionplans",
     ),
     filters.EnforcementBodyFilterSet,
+    renamed={
+        "enforcementpowers": "enforcement_powers",
+        "enforcementofficers": "enforcement_officers",
+        "enforcementactions": "enforcement_actions",
+        "inspectionplans": "inspection_plans",
+    },
 )
 EnforcementPowerType = node_type(
     EnforcementPower,

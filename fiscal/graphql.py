@@ -24,6 +24,7 @@ InvestmentProjectType = node_type(
         serializers.InvestmentProjectSerializer, "projectprogresss", "selfevaluations", "bonds"
     ),
     filters.InvestmentProjectFilterSet,
+    renamed={"projectprogresss": "project_progress", "selfevaluations": "self_evaluations"},
 )
 PerformanceTargetType = node_type(
     PerformanceTarget, fields_from(serializers.PerformanceTargetSerializer, "project")

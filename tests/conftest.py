@@ -45,6 +45,14 @@ def _fresh_cache(monkeypatch):
 
 
 @pytest.fixture
+def lifted_graphql_limits(settings):
+    """GraphQL without request limits, for crawlers that ask for everything at once."""
+    from tests.graph_crawl import LIFTED_LIMITS
+
+    settings.GRAPHQL_LIMITS = {**settings.GRAPHQL_LIMITS, **LIFTED_LIMITS}
+
+
+@pytest.fixture
 def departments(db):
     return create_departments()
 

@@ -18,8 +18,11 @@ class Batch(list):
             row._graphql_batch = self
 
     def load(self, key, loader):
-        """``loader(self)``'s result, computed once per batch and ``key``."""
+        """``loader(self)``'s result, computed once per batch and ``key``. An error (a bad
+        argument) is raised for the first row only, so it is reported once; the others
+        resolve to null."""
         if key not in self.loaded:
+            self.loaded[key] = None
             self.loaded[key] = loader(self)
         return self.loaded[key]
 
@@ -47,7 +50,7 @@ def forward_resolver(field):
 
     def resolve(row, info):
         found = batch_of(row).load((field.name,), lambda batch: load(batch, info))
-        return found.get(row.pk)
+        return found.get(row.pk) if found is not None else None
 
     return resolve
 
@@ -62,6 +65,6 @@ def reverse_one_resolver(relation):
 
     def resolve(row, info):
         found = batch_of(row).load((relation.name,), lambda batch: load(batch, info))
-        return found.get(row.pk)
+        return found.get(row.pk) if found is not None else None
 
     return resolve

@@ -117,7 +117,7 @@ class RecordConnectionField(graphene.Field):
         batch = batch_of(parent)
         key = (id(self), arguments_key(args))
         pages = batch.load(key, lambda batch: self.load_pages(batch, info, args))
-        return pages[parent.pk]
+        return pages[parent.pk] if pages is not None else None
 
     def load_pages(self, batch, info, args):
         """The page of every parent in ``batch``: one query for all of them."""

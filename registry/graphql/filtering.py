@@ -6,7 +6,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from graphene.types.enum import EnumType
 from graphene.utils.str_converters import to_camel_case
 from graphene_django.filter.utils import get_filtering_args_from_filterset
-from graphql import GraphQLError
+from graphql import (
+    GraphQLError,
+    ValuesOfCorrectTypeRule,
+    VariableNode,
+    Visitor,
+    specified_rules,
+    visit,
+)
 from rest_framework.exceptions import ValidationError as RestValidationError
 
 from registry.choices import Action
@@ -60,3 +67,68 @@ def filtered(model, filterset_class, args, info):
         raise bad_argument(name, messages) from exc
     except DjangoValidationError as exc:
         raise bad_argument(next(iter(data)), exc.messages) from exc
+
+
+class NamedArgumentValuesRule(ValuesOfCorrectTypeRule):
+    """graphql-core's check of literal argument values, with the argument named in the
+    error (``dateMadeAfter: Date cannot represent value: 'x'``) as REST names the field."""
+
+    def __init__(self, context):
+        super().__init__(context)
+        self.argument = None
+
+    def enter_argument(self, node, *_args):
+        self.argument = node
+
+    def leave_argument(self, node, *_args):
+        self.argument = None
+
+    def report_error(self, error):
+        if self.argument is None:
+            return super().report_error(error)
+        name = self.argument.name.value
+        super().report_error(
+            GraphQLError(
+                f"{name}: {error.message}",
+                error.nodes or [self.argument],
+                extensions={"code": "BAD_USER_INPUT", "argument": name},
+            )
+        )
+
+
+def validation_rules():
+    """The standard validation rules, with literal values checked by the rule above."""
+    return tuple(
+        NamedArgumentValuesRule if rule is ValuesOfCorrectTypeRule else rule
+        for rule in specified_rules
+    )
+
+
+def name_variable_errors(document, errors):
+    """Variable coercion errors (``Variable '$d' got invalid value …``) naming the arguments
+    the variable is passed to."""
+    uses = {}
+
+    class Uses(Visitor):
+        def enter_argument(self, node, *_args):
+            if isinstance(node.value, VariableNode):
+                uses.setdefault(node.value.name.value, []).append(node.name.value)
+
+    visit(document, Uses())
+    named = []
+    for error in errors:
+        variable = next(
+            (n.variable.name.value for n in error.nodes or () if hasattr(n, "variable")), None
+        )
+        arguments = uses.get(variable)
+        if not arguments:
+            named.append(error)
+            continue
+        named.append(
+            GraphQLError(
+                f"{', '.join(arguments)}: {error.message}",
+                error.nodes,
+                extensions={"code": "BAD_USER_INPUT", "argument": arguments[0]},
+            )
+        )
+    return named

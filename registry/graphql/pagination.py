@@ -74,12 +74,16 @@ def decode_cursor(ordering, cursor, argument):
         raise bad_argument(argument, [_("无效的分页游标。")]) from exc
     if tag != ordering.tag or not isinstance(values, list) or len(values) != len(ordering.columns):
         raise bad_argument(argument, [_("该游标不属于这一排序（是否改变了 updatedSince？）。")])
+
+    def whole(value):
+        return isinstance(value, int) and not isinstance(value, bool)
+
     if ordering is BY_UPDATE:
         moment = parse_datetime(values[0]) if isinstance(values[0], str) else None
-        if moment is None or not isinstance(values[1], int):
+        if moment is None or moment.tzinfo is None or not whole(values[1]):
             raise bad_argument(argument, [_("无效的分页游标。")])
         return [moment, values[1]]
-    if not all(isinstance(value, int) for value in values):
+    if not all(whole(value) for value in values):
         raise bad_argument(argument, [_("无效的分页游标。")])
     return values
 

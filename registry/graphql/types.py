@@ -49,13 +49,16 @@ class RestrictedObjectType(DjangoObjectType):
         abstract = True
 
     @classmethod
-    def __init_subclass_with_meta__(cls, model=None, fields=None, **options):
+    def __init_subclass_with_meta__(cls, model=None, fields=None, renamed=None, **options):
+        """``renamed`` maps a relation's model name to its name in the graph (reverse
+        relations without a ``related_name`` have names like ``enforcementactions``)."""
         if model is not None and fields:
             scalars = []
             for name in fields:
                 field = model._meta.get_field(name)
-                if field.is_relation and name not in cls.__dict__:
-                    setattr(cls, name, relation_field(field))
+                graph_name = (renamed or {}).get(name, name)
+                if field.is_relation and graph_name not in cls.__dict__:
+                    setattr(cls, graph_name, relation_field(field))
                 elif not field.is_relation:
                     scalars.append(name)
             fields = tuple(scalars)
@@ -68,9 +71,11 @@ class RestrictedObjectType(DjangoObjectType):
         return queryset.restrict(info.context.user, Action.VIEW)
 
 
-def node_type(model_class, fields, filterset=None):
+def node_type(model_class, fields, filterset=None, renamed=None):
     """A relay node type named like the model, restricted through the permission path."""
     meta = {"model": model_class, "fields": fields, "name": model_class.__name__}
+    if renamed:
+        meta["renamed"] = renamed
     if filterset is not None:
         meta["filterset_class"] = filterset
     return type(

@@ -1,7 +1,8 @@
 /* Renders GraphiQL full-page into #graphiql, using only the vendored UMD builds
  * in this folder (window.React, window.ReactDOM, window.GraphiQL).
- * Configuration comes from data-* attributes on the #graphiql element, so the
- * page needs no inline script. */
+ * Configuration comes from data-* attributes on the #graphiql element and from
+ * the JSON data element #graphiql-examples (the example queries, one tab each),
+ * so the page needs no inline script. */
 (function () {
   "use strict";
 
@@ -49,9 +50,28 @@
     "",
   ].join("\n");
 
+  // One tab per example query (api_docs/graphql_examples/, docs/research.md).
+  // GraphiQL uses them when it has no tabs saved from an earlier visit.
+  function exampleTabs() {
+    var data = document.getElementById("graphiql-examples");
+    var examples = [];
+    try {
+      examples = data ? JSON.parse(data.textContent) : [];
+    } catch (error) {
+      examples = [];
+    }
+    if (!Array.isArray(examples) || !examples.length) {
+      return undefined;
+    }
+    return examples.map(function (example) {
+      return { query: example.query, variables: example.variables };
+    });
+  }
+
   var element = window.React.createElement(window.GraphiQL, {
     fetcher: fetcher,
     defaultQuery: defaultQuery,
+    defaultTabs: exampleTabs(),
     isHeadersEditorEnabled: true,
     shouldPersistHeaders: false,
     defaultEditorToolsVisibility: "headers",
