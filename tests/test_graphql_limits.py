@@ -143,7 +143,7 @@ def test_a_fragment_used_twice_counts_twice_and_nesting_does_not_explode(db):
     query += "fragment F40 on Department { a: code }"
     start = time.monotonic()
     error = refused(post(query), "TOO_MANY_ALIASES")
-    assert time.monotonic() - start < 5
+    assert time.monotonic() - start < 10  # seconds: refused up front, not after minutes
     assert error["extensions"]["value"] == 2**40
 
 
@@ -160,7 +160,7 @@ def test_ten_thousand_aliases_are_refused_quickly(db):
     start = time.monotonic()
     with limits(max_query_chars=1_000_000):
         error = refused(post(query), "TOO_MANY_ALIASES")
-    assert time.monotonic() - start < 5
+    assert time.monotonic() - start < 10  # seconds: refused up front, not after minutes
     assert error["extensions"]["value"] == 10_000
 
 
@@ -168,7 +168,7 @@ def test_three_thousand_levels_are_refused_quickly(db):
     query = "{" + "a {" * 3000 + "b" + "}" * 3001
     start = time.monotonic()
     error = refused(post(query), "QUERY_TOO_DEEP")
-    assert time.monotonic() - start < 5
+    assert time.monotonic() - start < 10  # seconds: refused up front, not after minutes
     assert error["extensions"]["value"] > 3000
     # deep, but not too deep for the parser: the depth is measured exactly
     deep = "{ departments { edges { node { " + "parent { " * 97 + "code" + " }" * 100 + " }"
@@ -181,7 +181,7 @@ def test_a_fragment_cycle_is_a_validation_error_not_a_hang(db):
         fragment B on Department { parent { ...A } }"""
     start = time.monotonic()
     response = post(query)
-    assert time.monotonic() - start < 5
+    assert time.monotonic() - start < 10  # seconds: refused up front, not after minutes
     assert response.status_code == 400
     assert "within itself" in response.json()["errors"][0]["message"]
 

@@ -40,7 +40,7 @@ TIMEOUT = _(
 )
 
 
-def limits():
+def current():
     """The limits in force (read at each request, so tests can override them)."""
     return settings.GRAPHQL_LIMITS
 
@@ -63,7 +63,7 @@ class _Measurer:
     """Walks one operation, following fragments (each measured once, cycles cut off)."""
 
     def __init__(self, schema, fragments, operation, variables):
-        config = limits()
+        config = current()
         self.schema = schema
         self.fragments = fragments
         self.default_page = config["default_page_size"]
@@ -201,7 +201,7 @@ def brace_nesting(query):
 
 
 def _check(code, template, value, setting):
-    limit = limits()[setting]
+    limit = current()[setting]
     if value <= limit:
         return None
     message = template % {"value": value, "limit": limit}
@@ -242,6 +242,6 @@ def is_statement_timeout(exc):
 
 def timeout_error():
     """The error replacing the result of a query stopped by ``statement_timeout_ms``."""
-    limit = limits()["statement_timeout_ms"]
+    limit = current()["statement_timeout_ms"]
     message = TIMEOUT % {"limit": limit}
     return GraphQLError(message, extensions={"code": "QUERY_TIMEOUT", "limit": limit})

@@ -203,7 +203,7 @@ class RegistryGraphQLView(GraphQLView):
         rules = tuple(self.validation_rules) if self.validation_rules else None
         if errors := parsed.validation_errors(schema, rules):
             return _fail(*errors)
-        self.cost = (found.cost, limits.limits()["max_cost"])
+        self.cost = (found.cost, limits.current()["max_cost"])
 
         options = {
             "root_value": self.get_root_value(request),
@@ -227,7 +227,7 @@ class RegistryGraphQLView(GraphQLView):
         transaction (tests) this is a savepoint, read-only too, in the caller's snapshot. A
         query stopped by the timeout answers with that error alone."""
         nested = connection.in_atomic_block
-        timeout = limits.limits()["statement_timeout_ms"]
+        timeout = limits.current()["statement_timeout_ms"]
         with transaction.atomic():
             with connection.cursor() as cursor:
                 if nested:
