@@ -16,8 +16,7 @@ from graphene.types.utils import get_type
 
 from registry.graphql.batching import Batch, arguments_key, batch_of
 from registry.graphql.filtering import filter_arguments, filtered
-from registry.graphql.pagination import Window as PageWindow
-from registry.graphql.pagination import encode_cursor, ordering_for
+from registry.graphql.pagination import PageSlice, encode_cursor, ordering_for
 
 
 class Page:
@@ -108,7 +107,7 @@ class RecordConnectionField(graphene.Field):
         model = self.node_type._meta.model
         queryset = filtered(model, self.filterset_class, args, info)
         ordering = ordering_for(model, args)
-        window = PageWindow.from_args(args, ordering)
+        window = PageSlice.from_args(args, ordering)
         rows = list(window.narrow(queryset, ordering)[: window.size + 1])
         rows, page_info = window.page_info(rows)
         return Page(Batch(rows), ordering, page_info, queryset.count)
@@ -123,7 +122,7 @@ class RecordConnectionField(graphene.Field):
         """The page of every parent in ``batch``: one query for all of them."""
         model = self.node_type._meta.model
         ordering = ordering_for(model, args)
-        window = PageWindow.from_args(args, ordering)
+        window = PageSlice.from_args(args, ordering)
         parents = [parent.pk for parent in batch]
         related = (
             filtered(model, self.filterset_class, args, info)

@@ -89,7 +89,7 @@ def decode_cursor(ordering, cursor, argument):
 
 
 @dataclass(frozen=True)
-class Window:
+class PageSlice:
     """Which slice of an ordering a connection asks for: ``first`` rows after a cursor, or
     ``last`` rows before one."""
 
