@@ -160,3 +160,15 @@ def test_queries_do_not_grow_with_rows(world, unlimited, root, reader):
         data, counts[size] = run(query, world[reader])
         assert len(data[root]["edges"]) == size
     assert counts[1] == counts[COPIES], counts
+
+
+def test_departments_of_statistics_groups_are_one_batch(world, unlimited):
+    """Relations under the departments of statistics groups load once for all groups."""
+    query = """{ enforcementActionStatistics(groupBy: [DEPARTMENT]%s) { count department {
+        code parent { code } enforcementBodies(first: 5) { totalCount nodes { id } } } } }"""
+    one, one_count = run(query % ', department: "scjgj"', world["anonymous"])
+    many, many_count = run(query % "", world["anonymous"])
+    assert len(one["enforcementActionStatistics"]) == 1
+    assert len(many["enforcementActionStatistics"]) >= 2
+    assert all(g["department"]["enforcementBodies"] for g in many["enforcementActionStatistics"])
+    assert one_count == many_count

@@ -1118,6 +1118,11 @@ def test_only_selected_measures_are_computed(w):
     (joined_sql,) = [q["sql"] for q in joined.captured_queries if "GROUP BY" in q["sql"]]
     assert '"decided_on"' in joined_sql and '"decided_on"' not in plain_sql
     assert "SUM(" in plain_sql and "AVG(" not in plain_sql and "MAX(" not in plain_sql
+    # Selected as graphql-core executes: a skipped measure is not computed either.
+    with CaptureQueriesContext(connection) as skipped:
+        gql(w, ANONYMOUS, query % "durationDays { sum } daysToDecision @skip(if: true) { sum }")
+    (skipped_sql,) = [q["sql"] for q in skipped.captured_queries if "GROUP BY" in q["sql"]]
+    assert '"decided_on"' not in skipped_sql
 
 
 def test_days_are_whole_numbers_in_sql(w):

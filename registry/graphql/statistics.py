@@ -36,13 +36,14 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Avg, Count, ExpressionWrapper, F, Func, Max, Min, Sum, Value
 from django.db.models.functions import ExtractMonth, ExtractYear, NullIf, Round, TruncDate
+from django.utils.translation import gettext as _
 from graphene.utils.str_converters import to_camel_case
 from graphene_django.registry import get_global_registry
-from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
+from graphql import get_named_type
+from graphql.execution.collect_fields import collect_sub_fields
 
-from registry.choices import Action
+from registry.graphql.batching import Batch
 from registry.graphql.filtering import bad_argument, filter_arguments, filtered
-from registry.permissions import restrict
 
 LOCAL_TIME_ZONE = ZoneInfo("Asia/Shanghai")
 # At most this many groups per statistics field (settings.GRAPHQL_LIMITS may lower or raise it).
@@ -382,26 +383,16 @@ def days_between(end, start, description=""):
 # --- reading the selection set ----------------------------------------------------------------
 
 
-def selected_fields(field_nodes, fragments):
-    """``{field name: [FieldNode, …]}`` selected directly under ``field_nodes``, through
-    inline fragments and fragment spreads."""
+def selected_fields(info, parent_type, field_nodes):
+    """``{field name: [FieldNode, …]}`` selected under ``field_nodes`` (of ``parent_type``),
+    collected as graphql-core executes them: fragments, type conditions, ``@skip`` and
+    ``@include``."""
     found = {}
-
-    def walk(selection_set):
-        if selection_set is None:
-            return
-        for selection in selection_set.selections:
-            if isinstance(selection, FieldNode):
-                found.setdefault(selection.name.value, []).append(selection)
-            elif isinstance(selection, InlineFragmentNode):
-                walk(selection.selection_set)
-            elif isinstance(selection, FragmentSpreadNode):
-                fragment = fragments.get(selection.name.value)
-                if fragment is not None:
-                    walk(fragment.selection_set)
-
-    for node in field_nodes:
-        walk(node.selection_set)
+    collected = collect_sub_fields(
+        info.schema, info.fragments, info.variable_values, parent_type, field_nodes
+    )
+    for nodes in collected.values():
+        found.setdefault(nodes[0].name.value, []).extend(nodes)
     return found
 
 
@@ -464,12 +455,14 @@ class Statistics:
 
     def _selection(self, info):
         """The measures (and their aggregates) and whether the departments are selected."""
-        selected = selected_fields(info.field_nodes, info.fragments)
+        group_type = get_named_type(info.return_type)
+        selected = selected_fields(info, group_type, info.field_nodes)
         measures = {}
         for name in self.measures:
             nodes = selected.get(to_camel_case(name))
             if nodes:
-                wanted = selected_fields(nodes, info.fragments)
+                aggregate_type = get_named_type(group_type.fields[to_camel_case(name)].type)
+                wanted = selected_fields(info, aggregate_type, nodes)
                 measures[name] = [aggregate for aggregate in AGGREGATES if aggregate in wanted]
         departments = {
             name
@@ -513,8 +506,8 @@ class Statistics:
                 raise bad_argument(
                     "group_by",
                     [
-                        f"分组数超过上限 {limit}，请减少分组维度或增加筛选条件 (more than "
-                        f"{limit} groups: group by fewer dimensions or filter further)."
+                        _("分组数超过上限 %(limit)d，请减少分组维度或增加筛选条件。")
+                        % {"limit": limit}
                     ],
                 )
         else:
@@ -544,19 +537,15 @@ class Statistics:
         return groups
 
     def _load_departments(self, rows, group_by, departments, info):
-        """The departments of every group, in one query (through the permission path)."""
+        """The departments of every group, in one query through the permission path, as one
+        batch (so relations selected under them are batched too)."""
         from registry.models import Department
 
         names = [name for name in group_by if name in departments]
         ids = {row[f"_d_{name}"] for row in rows for name in names} - {None}
         if not ids:
             return {}
-        visible = restrict(
-            Department.objects.filter(pk__in=ids).select_related("parent"),
-            info.context.user,
-            Action.VIEW,
-        )
-        by_id = {department.pk: department for department in visible}
+        by_id = {d.pk: d for d in Batch(filtered(Department, None, {}, info).filter(pk__in=ids))}
         return {name: by_id for name in names}
 
 

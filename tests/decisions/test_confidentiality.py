@@ -919,6 +919,14 @@ class Selections:
                     parts.append(selection)
         return parts
 
+    def root_queries(self, name, node):
+        """The root connection ``name`` with its rows' own fields, then once per relation of
+        its rows (one query holding every relation is slow to validate)."""
+        scalars = self.of(node, frozenset({node}), depth=MAX_DEPTH)
+        relations = [part for part in self.parts(node, frozenset({node})) if "{" in part]
+        for part in (scalars, *relations):
+            yield f"{{ {name}(first: 100) {{ edges {{ node {{ id {part} }} }} }} }}"
+
     def root_connections(self):
         for field in self.query["fields"]:
             node = self.connection_node(named(field["type"])[0])
@@ -953,14 +961,10 @@ def crawl_graphql(crawl, scenario):
     introspection = crawl.graphql(INTROSPECTION, label="introspection")
     selections = Selections(introspection["data"]["__schema"])
     for field, node in selections.root_connections():
-        # One query per relation of the root's rows (one query with all of them is slow to
-        # validate); filter probes read the rows' own fields.
-        parts = selections.parts(node, frozenset({node}))
-        scalars = selections.of(node, frozenset({node}), depth=MAX_DEPTH)
-        for part in {scalars, *(p for p in parts if "{" in p)}:
-            connection = f"{field['name']}(first: 100) {{ edges {{ node {{ id {part} }} }} }}"
-            crawl.graphql(f"{{ {connection} }}", label=field["name"])
-        inner = scalars
+        # Filter probes read the rows' own fields.
+        for query in selections.root_queries(field["name"], node):
+            crawl.graphql(query, label=field["name"])
+        inner = selections.of(node, frozenset({node}), depth=MAX_DEPTH)
         meta = graphene_schema.graphql_schema.get_type(node).graphene_type._meta
         filters = dict(applicable_filters(getattr(meta, "filterset_class", None), meta.model))
         for arg in field["args"]:

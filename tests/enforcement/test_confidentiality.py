@@ -725,12 +725,9 @@ def crawl_graphql(crawl, s, *, probe=True):
     }
     assert expected <= names, names
     for field, node in roots:
-        # One query per relation of the root's rows (see the decisions crawler).
-        scalars = selections.of(node, frozenset({node}), depth=MAX_DEPTH)  # no relations
-        parts = selections.parts(node, frozenset({node}))
-        for part in {scalars, *(p for p in parts if "{" in p)}:
-            query = f"{{ {field['name']}(first: 100) {{ edges {{ node {{ id {part} }} }} }} }}"
+        for query in selections.root_queries(field["name"], node):
             check(crawl.graphql(query, label=field["name"]), field["name"])
+        scalars = selections.of(node, frozenset({node}), depth=MAX_DEPTH)  # no relations
         if not probe or field["name"] not in expected:
             continue
         filters = dict(applicable_filters(models[node].filterset_class, models[node].model))
