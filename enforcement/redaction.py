@@ -24,6 +24,9 @@ PRIVATE_FIELDS = (
     "party_is_minor",
 )
 FREE_TEXT_FIELDS = ("name", "summary", "facts", "legal_basis", "result", "licence_scope")
+# Fields whose public value differs from the stored one; computed when the record is saved
+# (``EnforcementAction.public_text``), not on every read.
+REDACTED_FIELDS = ("party_name", "legal_representative", *FREE_TEXT_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -137,11 +140,18 @@ def public_value(action, field):
     return value
 
 
+def public_text(action):
+    """The public values of the redacted fields of ``action``."""
+    return {field: public_value(action, field) for field in REDACTED_FIELDS}
+
+
 def redact(data, action):
     """The public representation: ``data`` (a serialized action) with private fields
-    dropped and the rest redacted."""
+    dropped and the redacted fields replaced by their public values, as stored when the
+    action was saved."""
     public = {key: value for key, value in data.items() if key not in PRIVATE_FIELDS}
-    for field in ("party_name", "legal_representative", *FREE_TEXT_FIELDS):
+    stored = action.public_text
+    for field in REDACTED_FIELDS:
         if field in public:
-            public[field] = public_value(action, field)
+            public[field] = stored[field]
     return public

@@ -136,7 +136,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["registry.api.filters.StrictFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "registry.api.errors.exception_handler",
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["registry.api.renderers.JSONRenderer"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Responses are JSON; ``?format=`` chooses the file format of bulk exports instead.
     "URL_FORMAT_OVERRIDE": None,

@@ -130,8 +130,7 @@ class DecisionSerializer(PublicRecordSerializer):
             return []
         return ["legal_basis", "pre_publication_documents"]
 
-    def to_representation(self, decision):
-        data = super().to_representation(decision)
+    def finish_representation(self, data, decision):
         if not self._sees_everything(decision) and not decision.prepublication_public:
             data["legal_basis"] = None
         return data

@@ -130,8 +130,7 @@ class EnforcementActionSerializer(BodyPartSerializer):
             attrs["date_made"] = attrs["decision_date"]
         return attrs
 
-    def to_representation(self, action):
-        data = super().to_representation(action)
+    def finish_representation(self, data, action):
         if member_scope(self.context["request"]).covers(action.department_id):
             return data
         return redaction.redact(data, action)

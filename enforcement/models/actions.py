@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -101,6 +103,10 @@ class EnforcementAction(BodyPart):
         _("撤回事由发生日期"), null=True, blank=True, editable=False
     )
     withdrawal_due = models.DateField(_("撤回期限"), null=True, blank=True, editable=False)
+    # The redaction policy applied once per write rather than on every read.
+    public_text = models.JSONField(
+        _("公开文本（按隐私处理规则处理后）"), default=dict, blank=True, editable=False
+    )
 
     amend_forbidden_fields = ("department", "body", "party_is_minor")
     # The change feed announces when this date has passed (the record leaves public lists).
@@ -121,6 +127,14 @@ class EnforcementAction(BodyPart):
             models.Index(fields=["department", "-id"], name="action_department_idx"),
             models.Index(fields=["kind", "decision_date"], name="action_kind_date_idx"),
             models.Index(fields=["display_until"], name="action_display_idx"),
+            # Substring search (``q``, ``icontains``) of three or more characters.
+            GinIndex(
+                OpClass(Upper("party_name"), name="gin_trgm_ops"), name="action_party_trgm_idx"
+            ),
+            GinIndex(
+                OpClass(Upper("document_number"), name="gin_trgm_ops"),
+                name="action_document_trgm_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -165,6 +179,15 @@ class EnforcementAction(BodyPart):
         if errors:
             raise ValidationError(errors)
         apply_computed_fields(self)
+
+    def save(self, *args, **kwargs):
+        from enforcement import redaction
+
+        self.public_text = redaction.public_text(self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "public_text"}
+        super().save(*args, **kwargs)
 
     def check_publishable(self):
         if self.party_is_minor:

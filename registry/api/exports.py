@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from registry import changes
 from registry.api.pagination import KeysetPagination
+from registry.api.rows import plan_for
 from registry.choices import ExportFormat, ExportKind
 from registry.exports import snapshot, writers
 from registry.exports.streaming import streaming_download
@@ -52,6 +53,23 @@ class ExportActionMixin:
     def represent_rows(self, records):
         serializer = self.get_serializer()
         return (serializer.to_representation(record) for record in records)
+
+    def row_plan(self):
+        """How this resource's representation is read from value rows (None: it is read
+        from model instances); see :mod:`registry.api.rows`."""
+        return plan_for(self.get_serializer_class())
+
+    def represent_queryset(self, queryset):
+        """The representations of every row of an ordered queryset, streamed from a
+        server-side cursor."""
+        plan = self.row_plan()
+        if plan is None:
+            return self.represent_rows(queryset.iterator(chunk_size=500))
+        serializer = self.get_serializer()
+        return (
+            plan.render(row, serializer)
+            for row in plan.values(queryset).iterator(chunk_size=2000)
+        )
 
     def represented(self, records):
         """``(record, row)`` pairs for a list of records."""
@@ -96,7 +114,7 @@ class ExportActionMixin:
             resource=self.basename,
             export_format=chosen,
             columns=self.export_columns(),
-            rows=lambda: self.represent_rows(queryset.iterator(chunk_size=500)),
+            rows=lambda: self.represent_queryset(queryset),
         )
 
 

@@ -102,6 +102,15 @@ class PublicRecordSerializer(UnitsInDescriptionMixin, serializers.ModelSerialize
             )
         return fields
 
+    def to_representation(self, record):
+        return self.finish_representation(super().to_representation(record), record)
+
+    def finish_representation(self, data, record):
+        """What a resource does to a record's representation beyond its fields (redaction,
+        withheld content). ``record`` is a model instance, or a row read like one
+        (:class:`registry.api.rows.RowRecord`): use its columns and properties only."""
+        return data
+
     def validate(self, attrs):
         attrs = super().validate(attrs)
         field = self.Meta.model.owner_field

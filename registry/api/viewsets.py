@@ -110,10 +110,17 @@ class RecordViewSet(
         return set_validators(response, record, self._full_view(record))
 
     def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        page = getattr(self.paginator, "page", None)
-        if page:
-            response["Last-Modified"] = http_date(max(r.updated_at for r in page).timestamp())
+        plan = self.row_plan()
+        if plan is None:
+            response = super().list(request, *args, **kwargs)
+            updated = [r.updated_at for r in getattr(self.paginator, "page", None) or ()]
+        else:
+            page = self.paginate_queryset(plan.values(self.filter_queryset(self.get_queryset())))
+            serializer = self.get_serializer()
+            response = self.get_paginated_response([plan.render(r, serializer) for r in page])
+            updated = [row["updated_at"] for row in page]
+        if updated:
+            response["Last-Modified"] = http_date(max(updated).timestamp())
         return response
 
     def raise_not_visible(self, value):

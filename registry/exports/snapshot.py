@@ -57,8 +57,7 @@ def _write_resource(archive, prefix, viewset_class):
     from registry.api.router import public_viewset
 
     viewset = public_viewset(prefix, viewset_class)
-    records = viewset.get_queryset().order_by("pk").iterator(chunk_size=500)
-    rows = Counted(viewset.represent_rows(records))
+    rows = Counted(viewset.represent_queryset(viewset.get_queryset().order_by("pk")))
     hasher, size = hashlib.sha256(), 0
     with archive.open(f"{prefix}.ndjson", "w", force_zip64=True) as member:
         for chunk in encoder(ExportFormat.NDJSON)([], rows):

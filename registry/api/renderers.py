@@ -1,0 +1,19 @@
+"""JSON answers encoded by orjson: the same bytes as DRF's ``JSONRenderer`` (compact, UTF-8,
+DRF's own encoding of dates, times, decimals and lazy strings), several times faster."""
+
+import orjson
+from rest_framework.renderers import JSONRenderer as DRFJSONRenderer
+from rest_framework.utils.encoders import JSONEncoder
+
+_encoder = JSONEncoder()
+# Datetimes go through DRF's encoder (it keeps milliseconds and writes UTC as "Z").
+OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+
+
+class JSONRenderer(DRFJSONRenderer):
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        if self.get_indent(accepted_media_type or "", renderer_context or {}):
+            return super().render(data, accepted_media_type, renderer_context)
+        return orjson.dumps(data, default=_encoder.default, option=OPTIONS)

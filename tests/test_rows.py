@@ -1,0 +1,128 @@
+"""Lists and exports read records as value rows (``registry/api/rows.py``). Every resource's
+row plan must render exactly what its serializer renders from model instances — for every
+reader, on the demo data set — so the fast path can never show the public more, or anyone
+something different, than the instance path does."""
+
+import io
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.test import RequestFactory
+from rest_framework.request import Request
+
+from registry.api.renderers import JSONRenderer
+from registry.api.router import resources
+from registry.api.rows import RowRecord, plan_for
+from tests.world import create_user, module_world
+
+pytestmark = pytest.mark.xdist_group("rows")
+
+# The resources of the registries (the suite's own test resource has no demo data).
+RESOURCES = {
+    prefix: viewset
+    for prefix, viewset in resources()
+    if viewset.serializer_class.Meta.model._meta.app_label != "recordapp"
+}
+PLANNED = sorted(p for p, viewset in RESOURCES.items() if plan_for(viewset.serializer_class))
+# Resources whose lists must be read from rows (the ones portals page through most).
+MUST_HAVE_PLANS = {"enforcement-actions", "enforcement-powers", "enforcement-officers"}
+
+
+def build():
+    from registry.demo import load_all
+    from registry.models import Department
+
+    load_all(io.StringIO())
+    readers = {
+        "anonymous": AnonymousUser(),
+        "oversight": create_user("rows_oversight", ("oversight", None)),
+        "legality_reviewer": create_user("rows_reviewer", ("legality_reviewer", None)),
+    }
+    for department in Department.objects.order_by("code"):
+        readers[f"editor of {department.code}"] = create_user(
+            f"rows_editor_{department.code}", ("editor", department)
+        )
+    return readers
+
+
+world = module_world(build)
+
+
+def list_viewset(prefix, user):
+    request = Request(RequestFactory().get(f"/api/v1/{prefix}/"))
+    request.user = user
+    return RESOURCES[prefix](
+        request=request, format_kwarg=None, kwargs={}, basename=prefix, action="list"
+    )
+
+
+def rendered(rows):
+    return JSONRenderer().render(rows)
+
+
+def test_the_busiest_lists_are_read_from_rows():
+    assert MUST_HAVE_PLANS <= set(PLANNED)
+
+
+@pytest.mark.parametrize("prefix", PLANNED)
+def test_rows_render_what_the_serializer_renders(world, db, prefix):
+    plan = list_viewset(prefix, AnonymousUser()).row_plan()
+    compared = 0
+    for user in world.values():
+        viewset = list_viewset(prefix, user)
+        queryset = viewset.get_queryset().order_by("pk")
+        serializer = viewset.get_serializer()
+        expected = [serializer.to_representation(record) for record in queryset]
+        actual = [plan.render(row, serializer) for row in plan.values(queryset)]
+        assert rendered(actual) == rendered(expected), prefix
+        compared += len(expected)
+    assert compared, f"the demo data has no {prefix} to compare"
+
+
+def test_enforcement_actions_are_redacted_from_rows_for_the_public(world, db):
+    """The fast path keeps the redaction: the public row has no private field and the
+    stored public text, an editor of the department the full record."""
+    from enforcement.choices import PartyKind
+    from enforcement.models import EnforcementAction
+    from enforcement.redaction import PRIVATE_FIELDS
+
+    action = EnforcementAction.objects.public().filter(party_kind=PartyKind.NATURAL_PERSON)[0]
+    editor = next(u for n, u in world.items() if n == f"editor of {action.department.code}")
+    for user, redacted in ((AnonymousUser(), True), (editor, False)):
+        viewset = list_viewset("enforcement-actions", user)
+        plan = viewset.row_plan()
+        row = plan.values(viewset.get_queryset().filter(pk=action.pk)).get()
+        data = plan.render(row, viewset.get_serializer())
+        assert (set(PRIVATE_FIELDS) & set(data) == set()) is redacted
+        assert (data["party_name"] != action.party_name) is redacted
+        assert "＊" in data["party_name"] if redacted else data["party_name"] == action.party_name
+
+
+def test_a_serializer_with_a_field_rows_cannot_give_has_no_plan():
+    from rest_framework import serializers
+
+    from enforcement.api.serializers import EnforcementOfficerSerializer
+
+    class WithMethodField(EnforcementOfficerSerializer):
+        extra = serializers.SerializerMethodField()
+
+        class Meta(EnforcementOfficerSerializer.Meta):
+            fields = [*EnforcementOfficerSerializer.Meta.fields, "extra"]
+
+        def get_extra(self, officer):
+            return 1
+
+    class WithOwnRepresentation(EnforcementOfficerSerializer):
+        def to_representation(self, officer):
+            return {"id": officer.pk}
+
+    assert plan_for(EnforcementOfficerSerializer) is not None
+    assert plan_for(WithMethodField) is None
+    assert plan_for(WithOwnRepresentation) is None
+
+
+def test_row_record_reads_like_an_instance():
+    record = RowRecord({"id": 7, "party_name": "张三"})
+    assert (record.pk, record.id, record.party_name) == (7, 7, "张三")
+    with pytest.raises(AttributeError):
+        record.missing  # noqa: B018
