@@ -13,15 +13,17 @@ from dataclasses import dataclass
 
 from enforcement.choices import PartyKind
 
-PRIVATE_FIELDS = (
-    "party_id_type",
-    "party_id_number",
-    "party_address",
-    "party_phone",
-    "party_bank_account",
-    "party_health_info",
-    "private_names",
-    "party_is_minor",
+PRIVATE_FIELDS = frozenset(
+    (
+        "party_id_type",
+        "party_id_number",
+        "party_address",
+        "party_phone",
+        "party_bank_account",
+        "party_health_info",
+        "private_names",
+        "party_is_minor",
+    )
 )
 FREE_TEXT_FIELDS = ("name", "summary", "facts", "legal_basis", "result", "licence_scope")
 # Fields whose public value differs from the stored one; computed when the record is saved

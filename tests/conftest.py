@@ -28,14 +28,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache(monkeypatch):
-    """Rate-limit counters and other cached state never leak from one test into another
-    (each test counts under a prefix of its own), and rate-limit windows do not turn over
-    in the middle of a test: their clock stands still unless the test moves it."""
+    """Rate-limit counters, prepared list queries and other cached state never leak from
+    one test into another (each test counts under a prefix of its own), and rate-limit
+    windows do not turn over in the middle of a test: their clock stands still unless the
+    test moves it."""
     from django.core.cache import cache
     from django.test import override_settings
 
+    from registry.api import prepared
     from registry.ratelimits import counting
 
+    prepared.QUERIES.clear()
     now = time.time()
     monkeypatch.setattr(counting, "clock", lambda: now)
     cache.clear()

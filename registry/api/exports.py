@@ -65,11 +65,8 @@ class ExportActionMixin:
         plan = self.row_plan()
         if plan is None:
             return self.represent_rows(queryset.iterator(chunk_size=500))
-        serializer = self.get_serializer()
-        return (
-            plan.render(row, serializer)
-            for row in plan.values(queryset).iterator(chunk_size=2000)
-        )
+        render = plan.renderer(self.get_serializer())
+        return (render(row) for row in plan.values(queryset).iterator(chunk_size=2000))
 
     def represented(self, records):
         """``(record, row)`` pairs for a list of records."""

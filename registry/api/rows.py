@@ -15,13 +15,18 @@ method fields, annotations) has no plan, and its resource keeps the instance pat
 renders, for every reader of the demo data.
 """
 
+import datetime
 import functools
+import operator
 
 from django.core.exceptions import FieldDoesNotExist
+from django.utils import timezone
 from rest_framework import fields as drf_fields
 from rest_framework import relations
 from rest_framework.serializers import ListSerializer, Serializer
+from rest_framework.settings import ISO_8601, api_settings
 
+DATETIME = object()  # converter marker: see _iso_datetime
 # Model fields whose database value is already the string a CharField represents.
 TEXT_COLUMNS = ("CharField", "TextField", "SlugField", "EmailField", "URLField")
 # Fields whose to_representation returns a database value of the right type unchanged.
@@ -75,15 +80,31 @@ def _column(model, lookup):
     return field
 
 
+def _iso_format(field, setting):
+    return str(getattr(field, "format", setting) or "").lower() == ISO_8601
+
+
 def _converter(field, column):
-    """None when the field represents the column's value unchanged, else the function."""
+    """None when the field represents the column's value unchanged, ``DATETIME`` for an ISO
+    datetime in the current time zone (as DRF writes it), else the function."""
     if isinstance(field, drf_fields.MultipleChoiceField):
         return field.to_representation
     if isinstance(field, IDENTITY_FIELDS):
         return None
     if type(field) is drf_fields.CharField and column.get_internal_type() in TEXT_COLUMNS:
         return None
+    if type(field) is drf_fields.DateTimeField and not hasattr(field, "timezone"):
+        if _iso_format(field, api_settings.DATETIME_FORMAT):
+            return DATETIME
+    if type(field) is drf_fields.DateField and _iso_format(field, api_settings.DATE_FORMAT):
+        return datetime.date.isoformat
     return field.to_representation
+
+
+def _iso_datetime(value, zone):
+    """DRF's ISO 8601 representation of an aware datetime in ``zone``."""
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def _reader(model, field):
@@ -112,18 +133,45 @@ class RowPlan:
     def __init__(self, lookups, readers):
         self.lookups = lookups
         self.readers = readers
+        self.names = tuple(name for name, _lookup, _convert, _getter in readers)
+        # Every output value in one C call (a property's slot reads "id" and is replaced).
+        self.pick = operator.itemgetter(*(lookup or "id" for _n, lookup, _c, _g in readers))
+        self.converted = tuple(
+            (name, convert) for name, lookup, convert, getter in readers if convert and lookup
+        )
+        self.computed = tuple(
+            (name, convert, getter) for name, _lookup, convert, getter in readers if getter
+        )
 
     def values(self, queryset):
         """``queryset`` as rows carrying every column the representation needs."""
         return queryset.prefetch_related(None).values(*self.lookups)
 
+    def renderer(self, serializer):
+        """A function of a row giving its representation (for one request: the time zone
+        and the serializer's context are read once)."""
+        zone = timezone.get_current_timezone()
+        names, pick, converted, computed = self.names, self.pick, self.converted, self.computed
+        finish = serializer.finish_representation
+
+        def render(row):
+            record = RowRecord(row)
+            data = dict(zip(names, pick(row), strict=True))
+            for name, convert in converted:
+                value = data[name]
+                if value is not None:
+                    data[name] = (
+                        _iso_datetime(value, zone) if convert is DATETIME else convert(value)
+                    )
+            for name, convert, getter in computed:
+                value = getter(record)
+                data[name] = None if value is None else convert(value)
+            return finish(data, record)
+
+        return render
+
     def render(self, row, serializer):
-        record = RowRecord(row)
-        data = {}
-        for name, lookup, convert, getter in self.readers:
-            value = row[lookup] if getter is None else getter(record)
-            data[name] = value if value is None or convert is None else convert(value)
-        return serializer.finish_representation(data, record)
+        return self.renderer(serializer)(row)
 
 
 @functools.cache

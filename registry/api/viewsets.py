@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.response import Response
 
+from registry.api import prepared
 from registry.api.conditional import check_if_match, set_validators
 from registry.api.exports import ExportActionMixin
 from registry.api.filters import RecordFilterSet
@@ -115,9 +116,9 @@ class RecordViewSet(
             response = super().list(request, *args, **kwargs)
             updated = [r.updated_at for r in getattr(self.paginator, "page", None) or ()]
         else:
-            page = self.paginate_queryset(plan.values(self.filter_queryset(self.get_queryset())))
-            serializer = self.get_serializer()
-            response = self.get_paginated_response([plan.render(r, serializer) for r in page])
+            page = self.paginate_queryset(prepared.listed_rows(self, plan))
+            render = plan.renderer(self.get_serializer())
+            response = self.get_paginated_response([render(row) for row in page])
             updated = [row["updated_at"] for row in page]
         if updated:
             response["Last-Modified"] = http_date(max(updated).timestamp())

@@ -1,0 +1,107 @@
+"""Prepared list queries (``registry/api/prepared.py``): a list request's queryset is built
+once per shape and reused, and must never show one reader what another may see, nor survive
+what it depends on — the date, the reader's global permissions — changing."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from enforcement.models import EnforcementAction
+from registry.api import prepared
+from registry.choices import Role
+from registry.services import roles
+from tests.enforcement import builders
+
+LIST = "/api/v1/enforcement-actions/"
+
+
+def ids(response):
+    assert response.status_code == 200, response.content
+    return [row["id"] for row in response.json()["results"]]
+
+
+@pytest.fixture
+def actions(power, users):
+    """Three published decisions and one draft of ``fgw``."""
+    published = [
+        builders.penalty(
+            power, users["editor"], publisher=users["publisher"], document_number=f"罚〔2026〕{n}号"
+        )
+        for n in range(3)
+    ]
+    draft = builders.penalty(power, users["editor"], document_number="罚〔2026〕9号")
+    return published, draft
+
+
+def test_the_same_request_builds_its_query_once(actions, client_for, monkeypatch):
+    from enforcement.api.views import EnforcementActionViewSet
+
+    built = []
+    original = EnforcementActionViewSet.filter_queryset
+    monkeypatch.setattr(
+        EnforcementActionViewSet,
+        "filter_queryset",
+        lambda self, qs: built.append(1) or original(self, qs),
+    )
+    client = client_for("anonymous")
+    first = ids(client.get(LIST, {"department": "fgw"}))
+    second = ids(client.get(LIST, {"department": "fgw"}))
+    assert first == second and len(first) == 3
+    assert len(built) == 1 and len(prepared.QUERIES) == 1
+
+
+def test_pages_of_one_list_share_the_query_and_walk_it_whole(actions, client_for):
+    published, _draft = actions
+    client = client_for("anonymous")
+    seen, url = [], f"{LIST}?department=fgw&page_size=1"
+    while url:
+        body = client.get(url).json()
+        seen += [row["id"] for row in body["results"]]
+        url = body["next"]
+    assert seen == sorted((a.pk for a in published), reverse=True)
+    assert len(prepared.QUERIES) == 1
+
+
+@pytest.mark.parametrize("order", [("editor", "anonymous"), ("anonymous", "editor")])
+def test_readers_never_share_a_prepared_query(actions, client_for, order):
+    published, draft = actions
+    seen = {reader: ids(client_for(reader).get(LIST, {"department": "fgw"})) for reader in order}
+    seen["other_editor"] = ids(client_for("other_editor").get(LIST, {"department": "fgw"}))
+    assert draft.pk in seen["editor"]
+    assert draft.pk not in seen["anonymous"] and draft.pk not in seen["other_editor"]
+    assert len(prepared.QUERIES) == 3
+
+
+def test_a_new_day_prepares_a_new_query(actions, client_for, monkeypatch):
+    """A decision whose display period ends today leaves the public list tomorrow, though
+    the request is the same."""
+    published, _draft = actions
+    today = timezone.localdate()
+    EnforcementAction.objects.filter(pk=published[0].pk).update(display_until=today)
+    client = client_for("anonymous")
+    assert published[0].pk in ids(client.get(LIST, {"department": "fgw"}))
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: today + datetime.timedelta(1))
+    assert published[0].pk not in ids(client.get(LIST, {"department": "fgw"}))
+    assert len(prepared.QUERIES) == 2
+
+
+def test_granted_and_revoked_roles_take_effect_at_once(actions, client_for, users, departments):
+    _published, draft = actions
+    client = client_for("other_editor")
+    assert draft.pk not in ids(client.get(LIST))
+    roles.grant_role(users["other_editor"], Role.OVERSIGHT)  # a global permission
+    assert draft.pk in ids(client.get(LIST))
+    roles.revoke_role(users["other_editor"], Role.OVERSIGHT)
+    assert draft.pk not in ids(client.get(LIST))
+    roles.grant_role(users["other_editor"], Role.EDITOR, departments["fgw"])  # a subquery
+    assert draft.pk in ids(client.get(LIST))
+
+
+def test_invalid_requests_are_not_prepared(actions, client_for):
+    client = client_for("anonymous")
+    for _ in range(2):
+        response = client.get(LIST, {"decision_date_after": "yesterday"})
+        assert response.status_code == 400
+        assert "decision_date_after" in response.json()["errors"]
+    assert len(prepared.QUERIES) == 0
