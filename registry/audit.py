@@ -65,6 +65,49 @@ def record(obj, action, *, actor, before=None, after=None, reason="", department
     return entry
 
 
+def record_many(objects, action, *, actor, after=None):
+    """Append one entry for ``action`` on each of ``objects`` (of one model) at once: the
+    chain is extended in memory and written in one batch. For events that are not public
+    (public events announce dependents one by one through :func:`record`). ``after`` is a
+    function of an object giving its entry's ``after``."""
+    from registry.models import AuditEntry
+
+    if action in PUBLIC_AUDIT_ACTIONS:
+        raise ValueError(f"{action} is public: record it with audit.record")
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record_many must be called inside transaction.atomic()")
+    if not objects:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+    last = AuditEntry.objects.order_by("-seq").values_list("seq", "entry_hash").first()
+    seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
+    content_type = ContentType.objects.get_for_model(objects[0])
+    now, request_id = timezone.now(), current_request_id.get()
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    entries = []
+    for obj in objects:
+        seq += 1
+        entry = AuditEntry(
+            seq=seq,
+            created_at=now,
+            actor_id=actor_id,
+            actor_username=getattr(actor, "username", "") or "",
+            department_id=getattr(obj, "department_id", None),
+            request_id=request_id,
+            action=action,
+            content_type=content_type,
+            object_id=obj.pk,
+            object_repr=str(obj)[:300],
+            after=after(obj) if after else None,
+            is_public=False,
+            prev_hash=prev_hash,
+        )
+        entry.entry_hash = prev_hash = entry.compute_hash()
+        entries.append(entry)
+    return AuditEntry.objects.bulk_create(entries, batch_size=2000)
+
+
 # Events after which the records that are public only while this one is may have appeared or
 # disappeared (owner_field / public_through); other events only touch explicit dependents.
 VISIBILITY_EVENTS = (

@@ -127,7 +127,7 @@ REGISTRY_EXPORT_ROOT = Path(os.environ.get("REGISTRY_EXPORT_ROOT", BASE_DIR / "v
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "registry.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["registry.api.permissions.ReadOnlyUnlessAuthenticated"],

@@ -143,6 +143,11 @@ class WithdrawActionSerializer(serializers.Serializer):
     legal_basis = serializers.CharField(max_length=500, help_text=_("撤回依据（公开）"))
 
 
+class ImportResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField(help_text=_("新建的执法决定（草稿）数"))
+    ids = serializers.ListField(child=serializers.IntegerField(), help_text=_("按文件行序"))
+
+
 class CreditRepairSerializer(serializers.Serializer):
     decided_on = serializers.DateField()
     decided_by = serializers.CharField(max_length=200)

@@ -1,5 +1,7 @@
 """REST resources of the enforcement-disclosure registry."""
 
+import io
+
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from enforcement import export, redaction
@@ -20,7 +23,7 @@ from enforcement.models import (
     InspectionPlan,
     InspectionResult,
 )
-from enforcement.services import actions, inspections
+from enforcement.services import actions, imports, inspections
 from registry.api.viewsets import RecordViewSet
 
 
@@ -82,6 +85,39 @@ class EnforcementActionViewSet(BodyPartViewSet):
         body.is_valid(raise_exception=True)
         actions.repair_credit(record, acting_user=request.user, **body.validated_data)
         return self._respond(record)
+
+    @extend_schema(
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+                "required": ["file"],
+            }
+        },
+        responses={201: serializers.ImportResultSerializer},
+        summary=_("从 CSV 批量导入执法决定（草稿；全部有效才写入）"),
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="bulk-import",
+        parser_classes=[MultiPartParser],
+        pagination_class=None,
+        filterset_class=None,
+    )
+    def bulk_import(self, request):
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError({"file": [_("请以 file 字段上传 CSV 文件。")]})
+        lines = io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline="")
+        try:
+            created = imports.import_actions(lines, acting_user=request.user)
+        except imports.ImportRefused as refused:
+            raise ValidationError(refused.errors) from None
+        except UnicodeDecodeError:
+            raise ValidationError({"file": [_("文件须为 UTF-8 编码的 CSV。")]}) from None
+        body = {"created": len(created), "ids": created}
+        return Response(serializers.ImportResultSerializer(body).data, status=201)
 
     @extend_schema(
         responses=serializers.RedactionRuleSerializer(many=True),

@@ -3,6 +3,8 @@ rule), the display period (公示截止期) from the versioned display rules, an
 deadline. Computed from the rule tables, never typed in."""
 
 import calendar as month_calendar
+import contextlib
+import contextvars
 import datetime
 
 from django.core.exceptions import ValidationError
@@ -25,9 +27,67 @@ def add_months(day, months):
     return datetime.date(year, month, min(day.day, month_calendar.monthrange(year, month)[1]))
 
 
+class RuleTables:
+    """The rule tables read once, for computing the dates of many decisions (an import): the
+    deadline rules, the display rules and the working-day calendar (read again only when a
+    date falls outside the years read)."""
+
+    def __init__(self):
+        from django.utils import timezone
+
+        from enforcement.models import DisplayRule
+        from registry.models import DeadlineRule
+
+        self._calendar, self._years = None, range(1990, timezone.localdate().year + 3)
+        self.deadline_rules = {rule.code: rule for rule in DeadlineRule.objects.all()}
+        self.display_rules = list(DisplayRule.objects.all())
+
+    def calendar_for(self, start):
+        """The working-day calendar covering ``start`` and the year after it."""
+        from registry.workdays import WorkingCalendar
+
+        years = self._years
+        if self._calendar is None or not years[0] <= start.year < years[-1]:
+            first, last = min(self._years[0], start.year), max(self._years[-1], start.year + 1)
+            self._years = range(first, last + 1)
+            self._calendar = WorkingCalendar(self._years)
+        return self._calendar
+
+    def display_version(self, day):
+        versions = [r.version for r in self.display_rules if r.effective_from <= day]
+        return max(versions, default=None)
+
+    def display_rules_for(self, version, severity, penalty_types):
+        return [
+            rule
+            for rule in self.display_rules
+            if rule.version == version
+            and rule.severity == severity
+            and rule.penalty_type in penalty_types
+        ]
+
+
+_preloaded = contextvars.ContextVar("enforcement_rule_tables", default=None)
+
+
+@contextlib.contextmanager
+def preloaded_rules():
+    """Within the block, computed dates use rule tables read once (see :class:`RuleTables`)."""
+    token = _preloaded.set(RuleTables())
+    try:
+        yield
+    finally:
+        _preloaded.reset(token)
+
+
 def set_publication_due(record, rule_codes, start, calendar=None):
     """Set ``publication_due`` to the strictest of the applicable rules, naming it."""
-    computed = [deadlines.compute(code, start, calendar) for code in (*rule_codes, OGI_RULE)]
+    tables = _preloaded.get()
+    rules = [*rule_codes, OGI_RULE]
+    if tables is not None:
+        rules = [tables.deadline_rules[code] for code in rules]
+        calendar = calendar or tables.calendar_for(start)
+    computed = [deadlines.compute(rule, start, calendar) for rule in rules]
     binding = deadlines.strictest(computed)
     record.publication_due = binding.due
     record.publication_rule = f"{binding.rule_code}@v{binding.rule_version}"
@@ -47,17 +107,22 @@ def display_period(action):
 
     if action.kind != ActionKind.PENALTY or not action.penalty_types:
         return None, None, ""
-    version = (
-        DisplayRule.objects.filter(effective_from__lte=action.decision_date)
-        .order_by("-version")
-        .values_list("version", flat=True)
-        .first()
-    )
-    rules = list(
-        DisplayRule.objects.filter(
-            version=version, severity=action.severity, penalty_type__in=action.penalty_types
+    tables = _preloaded.get()
+    if tables is not None:
+        version = tables.display_version(action.decision_date)
+        rules = tables.display_rules_for(version, action.severity, action.penalty_types)
+    else:
+        version = (
+            DisplayRule.objects.filter(effective_from__lte=action.decision_date)
+            .order_by("-version")
+            .values_list("version", flat=True)
+            .first()
         )
-    )
+        rules = list(
+            DisplayRule.objects.filter(
+                version=version, severity=action.severity, penalty_type__in=action.penalty_types
+            )
+        )
     missing = set(action.penalty_types) - {rule.penalty_type for rule in rules}
     if version is None or missing:
         raise ValidationError(

@@ -30,10 +30,10 @@ from graphql import (
     validate_schema,
 )
 from graphql.error import GraphQLError
-from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
+from registry.api.authentication import TokenAuthentication
 from registry.graphql import limits
 from registry.graphql.filtering import name_variable_errors, validation_rules
 

@@ -4,7 +4,8 @@
    malformed, unknown or revoked is refused (:class:`InvalidApiKey`).
 2. ``Authorization: Token <token>`` of an active user, or a logged-in session -> the user,
    at the keyed rate. (This runs before DRF authenticates, so the token is looked up here;
-   an invalid token is counted as anonymous and DRF then answers 401.)
+   an invalid token is counted as anonymous and DRF then answers 401; DRF reuses the token
+   row read here, see :mod:`registry.api.authentication`.)
 3. Otherwise the client's IP address, at the anonymous rate: ``REMOTE_ADDR``, or, when it
    is one of ``REGISTRY_TRUSTED_PROXIES``, the nearest address in ``X-Forwarded-For`` that
    is not a trusted proxy.
@@ -15,8 +16,8 @@ import ipaddress
 from dataclasses import dataclass
 
 from django.conf import settings
-from rest_framework.authtoken.models import Token
 
+from registry.api.authentication import read_token
 from registry.ratelimits.choices import ClientKind
 from registry.ratelimits.keys import authenticate_key
 from registry.ratelimits.rates import Rate, default_rate
@@ -59,11 +60,8 @@ def _token_user_id(request):
     parts = request.headers.get("Authorization", "").split()
     if len(parts) != 2 or parts[0].lower() != "token":
         return None
-    return (
-        Token.objects.filter(key=parts[1], user__is_active=True)
-        .values_list("user_id", flat=True)
-        .first()
-    )
+    token = read_token(request, parts[1])
+    return token.user_id if token is not None and token.user.is_active else None
 
 
 def _session_user_id(request):
