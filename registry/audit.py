@@ -1,14 +1,15 @@
 """Writing and verifying the hash-chained audit log."""
 
 import functools
-import json
 
+import orjson
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
+from registry.bulk import copy_rows
 from registry.choices import PUBLIC_AUDIT_ACTIONS, AuditAction
 from registry.middleware import current_request_id
 
@@ -17,13 +18,22 @@ GENESIS_HASH = "0" * 64
 _CHAIN_LOCK = 7_240_001
 
 
+_json_encoder = DjangoJSONEncoder()
+
+
 def snapshot(obj):
-    """The stored field values of ``obj`` as plain JSON (decimals and dates as strings)."""
+    """The stored field values of ``obj`` as plain JSON (decimals and dates as strings, as
+    Django's JSON encoder writes them)."""
     data = {}
     for field in obj._meta.concrete_fields:
         value = getattr(obj, field.attname)
         data[field.attname] = value.name if isinstance(value, FieldFile) else value
-    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    encoded = orjson.dumps(
+        data,
+        default=_json_encoder.default,
+        option=orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS,
+    )
+    return orjson.loads(encoded)
 
 
 def record(obj, action, *, actor, before=None, after=None, reason="", department=None, _seen=None):
@@ -67,9 +77,12 @@ def record(obj, action, *, actor, before=None, after=None, reason="", department
 
 def record_many(objects, action, *, actor, after=None):
     """Append one entry for ``action`` on each of ``objects`` (of one model) at once: the
-    chain is extended in memory and written in one batch. For events that are not public
-    (public events announce dependents one by one through :func:`record`). ``after`` is a
-    function of an object giving its entry's ``after``."""
+    chain is extended in memory and written with one ``COPY``. For events that are not
+    public (public events announce dependents one by one through :func:`record`).
+    ``after`` is a function of an object giving its entry's ``after``. Returns the number
+    of entries."""
+    from psycopg.types.json import Jsonb
+
     from registry.models import AuditEntry
 
     if action in PUBLIC_AUDIT_ACTIONS:
@@ -77,35 +90,49 @@ def record_many(objects, action, *, actor, after=None):
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record_many must be called inside transaction.atomic()")
     if not objects:
-        return []
+        return 0
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
     last = AuditEntry.objects.order_by("-seq").values_list("seq", "entry_hash").first()
     seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
-    content_type = ContentType.objects.get_for_model(objects[0])
-    now, request_id = timezone.now(), current_request_id.get()
-    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
-    entries = []
+    common = {
+        "created_at": timezone.now(),
+        "actor_id": actor.pk if actor is not None and actor.is_authenticated else None,
+        "actor_username": getattr(actor, "username", "") or "",
+        "request_id": current_request_id.get(),
+        "action": str(action),
+        "content_type_id": ContentType.objects.get_for_model(objects[0]).pk,
+        "before": None,
+        "reason": "",
+        "is_public": False,
+    }
+    rows = []
     for obj in objects:
         seq += 1
-        entry = AuditEntry(
-            seq=seq,
-            created_at=now,
-            actor_id=actor_id,
-            actor_username=getattr(actor, "username", "") or "",
-            department_id=getattr(obj, "department_id", None),
-            request_id=request_id,
-            action=action,
-            content_type=content_type,
-            object_id=obj.pk,
-            object_repr=str(obj)[:300],
-            after=after(obj) if after else None,
-            is_public=False,
-            prev_hash=prev_hash,
+        values = {
+            **common,
+            "seq": seq,
+            "department_id": getattr(obj, "department_id", None),
+            "object_id": obj.pk,
+            "object_repr": str(obj)[:300],
+            "after": after(obj) if after else None,
+            "prev_hash": prev_hash,
+        }
+        prev_hash = AuditEntry.hash_of(values)
+        rows.append(
+            [
+                *(
+                    values[name]
+                    for name in AuditEntry.HASHED_FIELDS
+                    if name not in ("before", "after")
+                ),
+                Jsonb(values["after"]) if values["after"] is not None else None,
+                prev_hash,
+            ]
         )
-        entry.entry_hash = prev_hash = entry.compute_hash()
-        entries.append(entry)
-    return AuditEntry.objects.bulk_create(entries, batch_size=2000)
+    columns = [n for n in AuditEntry.HASHED_FIELDS if n not in ("before", "after")]
+    copy_rows(AuditEntry, [*columns, "after", "entry_hash"], rows)
+    return len(rows)
 
 
 # Events after which the records that are public only while this one is may have appeared or

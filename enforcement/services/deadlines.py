@@ -40,6 +40,7 @@ class RuleTables:
 
         self._calendar, self._years = None, range(1990, timezone.localdate().year + 3)
         self.deadline_rules = {rule.code: rule for rule in DeadlineRule.objects.all()}
+        self._computed = {}  # (rule code, start) -> Deadline: imported dates repeat
         self.display_rules = list(DisplayRule.objects.all())
 
     def calendar_for(self, start):
@@ -52,6 +53,14 @@ class RuleTables:
             self._years = range(first, last + 1)
             self._calendar = WorkingCalendar(self._years)
         return self._calendar
+
+    def compute(self, code, start):
+        key = (code, start)
+        if key not in self._computed:
+            self._computed[key] = deadlines.compute(
+                self.deadline_rules[code], start, self.calendar_for(start)
+            )
+        return self._computed[key]
 
     def display_version(self, day):
         versions = [r.version for r in self.display_rules if r.effective_from <= day]
@@ -84,10 +93,10 @@ def set_publication_due(record, rule_codes, start, calendar=None):
     """Set ``publication_due`` to the strictest of the applicable rules, naming it."""
     tables = _preloaded.get()
     rules = [*rule_codes, OGI_RULE]
-    if tables is not None:
-        rules = [tables.deadline_rules[code] for code in rules]
-        calendar = calendar or tables.calendar_for(start)
-    computed = [deadlines.compute(rule, start, calendar) for rule in rules]
+    if tables is not None and calendar is None:
+        computed = [tables.compute(code, start) for code in rules]
+    else:
+        computed = [deadlines.compute(code, start, calendar) for code in rules]
     binding = deadlines.strictest(computed)
     record.publication_due = binding.due
     record.publication_rule = f"{binding.rule_code}@v{binding.rule_version}"

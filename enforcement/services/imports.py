@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from enforcement import redaction
 from enforcement.models import EnforcementAction, EnforcementBody, EnforcementPower
 from enforcement.services.deadlines import preloaded_rules
-from registry import audit
+from registry import audit, bulk
 from registry.choices import Action, AuditAction
 from registry.models import IndexNumberSequence
 from registry.permissions import can
@@ -251,7 +251,7 @@ class _Import:
         _assign_index_numbers(actions)
         for action in actions:
             action.public_text = redaction.public_text(action)  # what save() would store
-        created = EnforcementAction.objects.bulk_create(actions, batch_size=BATCH)
+        created = bulk.copy_insert(actions)
         audit.record_many(created, AuditAction.CREATED, actor=self.user, after=audit.snapshot)
         self.created += [action.pk for action in created]
 

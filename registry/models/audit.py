@@ -75,30 +75,41 @@ class AuditEntry(models.Model):
     def public_q(cls):
         return models.Q(pk__in=[])
 
-    def hashed_content(self):
-        """The canonical text the hash covers (everything but the hash itself)."""
+    # The fields the hash covers (everything but the hash itself and the row id).
+    HASHED_FIELDS = (
+        "seq",
+        "created_at",
+        "actor_id",
+        "actor_username",
+        "department_id",
+        "request_id",
+        "action",
+        "content_type_id",
+        "object_id",
+        "object_repr",
+        "before",
+        "after",
+        "reason",
+        "is_public",
+        "prev_hash",
+    )
+
+    @staticmethod
+    def canonical_text(values):
+        """The canonical text the hash covers, of the ``HASHED_FIELDS`` values."""
         return json.dumps(
-            {
-                "seq": self.seq,
-                "created_at": self.created_at.astimezone(datetime.UTC).isoformat(),
-                "actor_id": self.actor_id,
-                "actor_username": self.actor_username,
-                "department_id": self.department_id,
-                "request_id": self.request_id,
-                "action": self.action,
-                "content_type_id": self.content_type_id,
-                "object_id": self.object_id,
-                "object_repr": self.object_repr,
-                "before": self.before,
-                "after": self.after,
-                "reason": self.reason,
-                "is_public": self.is_public,
-                "prev_hash": self.prev_hash,
-            },
+            {**values, "created_at": values["created_at"].astimezone(datetime.UTC).isoformat()},
             sort_keys=True,
             ensure_ascii=False,
             separators=(",", ":"),
         )
+
+    @classmethod
+    def hash_of(cls, values):
+        return hashlib.sha256(cls.canonical_text(values).encode()).hexdigest()
+
+    def hashed_content(self):
+        return self.canonical_text({name: getattr(self, name) for name in self.HASHED_FIELDS})
 
     def compute_hash(self):
         return hashlib.sha256(self.hashed_content().encode()).hexdigest()
