@@ -80,8 +80,8 @@ def current_states(type_id, ids, resources=None):
         return {}
     prefix, viewset_class, model = resources[type_id]
     viewset = public_viewset(prefix, viewset_class)
-    visible = list(viewset.get_queryset().filter(pk__in=ids))
-    states = {r.pk: ("present", {"record": row}) for r, row in viewset.represented(visible)}
+    visible = viewset.get_queryset().filter(pk__in=ids)
+    states = {pk: ("present", {"record": row}) for pk, row in viewset.represented(visible)}
     tombstone_q = getattr(model, "tombstone_q", None)
     if tombstone_q is not None:
         for record in model.objects.filter(tombstone_q(), pk__in=set(ids) - states.keys()):
@@ -132,7 +132,11 @@ def page(after, size):
     continue from (always returned, so a client can poll for what comes next)."""
     from registry.models import AuditEntry
 
-    entries = list(AuditEntry.objects.filter(is_public=True, seq__gt=after).order_by("seq")[:size])
+    entries = list(
+        AuditEntry.objects.filter(is_public=True, seq__gt=after)
+        .order_by("seq")
+        .only("seq", "created_at", "action", "content_type_id", "object_id")[:size]
+    )
     last = entries[-1].seq if entries else after
     return events_for(entries), last
 

@@ -41,6 +41,13 @@ def connection_settings():
     }
 
 
+def database_url(name=DB_NAME):
+    """A ``DATABASE_URL`` for database ``name`` of the private cluster (through its socket)."""
+    from urllib.parse import quote
+
+    return f"postgres://{DB_USER}@{quote(str(SOCKET_DIR), safe='')}:{PORT}/{name}"
+
+
 def _bindir():
     """The directory of the PostgreSQL server binaries (newest installed major version)."""
     if os.environ.get("PG_BINDIR"):

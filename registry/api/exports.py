@@ -68,9 +68,14 @@ class ExportActionMixin:
         render = plan.renderer(self.get_serializer())
         return (render(row) for row in plan.values(queryset).iterator(chunk_size=2000))
 
-    def represented(self, records):
-        """``(record, row)`` pairs for a list of records."""
-        return zip(records, self.represent_rows(records), strict=True)
+    def represented(self, queryset):
+        """``(id, representation)`` pairs of the rows of ``queryset``."""
+        plan = self.row_plan()
+        if plan is None:
+            records = list(queryset)
+            return zip([r.pk for r in records], self.represent_rows(records), strict=True)
+        render = plan.renderer(self.get_serializer())
+        return ((row["id"], render(row)) for row in plan.values(queryset))
 
     def export_columns(self):
         return readable_columns(self.get_serializer())
@@ -132,7 +137,7 @@ class ChangeFeedExportView(APIView):
         summary=_("变更流批量导出"),
     )
     def get(self, request):
-        from registry.api.changes import ChangeEventSerializer
+        from registry.api.changes import represent_events
 
         unknown = set(request.query_params) - {"format", "cursor"}
         if unknown:
@@ -149,7 +154,7 @@ class ChangeFeedExportView(APIView):
             position = after
             while True:
                 events, last = changes.page(position, changes.MAX_PAGE_SIZE)
-                yield from ChangeEventSerializer(events, many=True).data
+                yield from represent_events(events)
                 if last == position:  # nothing after it (in this read's snapshot)
                     return
                 position = last

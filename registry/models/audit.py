@@ -66,7 +66,13 @@ class AuditEntry(models.Model):
         verbose_name = _("审计日志")
         verbose_name_plural = _("审计日志")
         ordering = ["seq"]
-        indexes = [models.Index(fields=["content_type", "object_id", "seq"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "seq"]),
+            # The change feed: public events in sequence order.
+            models.Index(
+                fields=["seq"], condition=models.Q(is_public=True), name="audit_public_seq_idx"
+            ),
+        ]
 
     def __str__(self):
         return f"#{self.seq} {self.action} {self.object_repr}"
