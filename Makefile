@@ -9,7 +9,7 @@ PORT ?= 8000
 WORKERS ?= 3
 
 .PHONY: install run test test-steps lint schema messages db-start db-stop browser-check \
-	browser-check-steps clean
+	browser-check-steps bench bench-tools clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
@@ -67,6 +67,17 @@ browser-check-steps:
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) tests/browser/run_check.py --artifacts $(or $(ARTIFACTS),artifacts/browser)
+
+# The benchmarks at scale (bench/README.md): generates the 1M-record database on first use
+# (minutes), then measures every case against its reference and rewrites bench/RESULTS.md.
+# BENCH_ARGS passes options to bench/run.py, e.g. BENCH_ARGS="--repeat 3 --cases list".
+bench: install bench-tools
+	$(PY) -m registry.devdb run -- $(PY) bench/run.py $(BENCH_ARGS)
+
+# wrk, Debian's HTTP load generator, installed when missing (as root).
+bench-tools:
+	@command -v wrk >/dev/null || { test "$$(id -u)" = 0 && apt-get install -y -q wrk; } \
+		|| { echo "bench needs wrk: apt-get install wrk" >&2; exit 1; }
 
 clean:
 	-$(PY) -m registry.devdb stop
