@@ -18,6 +18,9 @@ TWENTY_DAY_RULE = "enforcement_publication_20wd"
 WITHDRAWAL_RULE = "enforcement_withdrawal_3wd"
 INSPECTION_RESULT_RULE = "inspection_result_20wd"
 OGI_RULE = "ogi_proactive_disclosure"
+# The calendar read for a publication deadline covers this many days after the decision
+# (the longest rule is 20 working days).
+CALENDAR_SPAN_DAYS = 120
 
 
 def add_months(day, months):
@@ -96,7 +99,13 @@ def set_publication_due(record, rule_codes, start, calendar=None):
     if tables is not None and calendar is None:
         computed = [tables.compute(code, start) for code in rules]
     else:
-        computed = [deadlines.compute(code, start, calendar) for code in rules]
+        from registry.models import DeadlineRule
+        from registry.workdays import WorkingCalendar
+
+        # One read of the rules and of the calendar for all of them.
+        found = {rule.code: rule for rule in DeadlineRule.objects.filter(code__in=rules)}
+        calendar = calendar or WorkingCalendar.around(start, CALENDAR_SPAN_DAYS)
+        computed = [deadlines.compute(found.get(code, code), start, calendar) for code in rules]
     binding = deadlines.strictest(computed)
     record.publication_due = binding.due
     record.publication_rule = f"{binding.rule_code}@v{binding.rule_version}"

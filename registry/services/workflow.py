@@ -51,7 +51,13 @@ def next_index_number(department, year):
 def _apply(record, changes):
     for field, value in changes.items():
         setattr(record, field, value)
-    record.full_clean(exclude=["index_number"])
+    # A relation set from an object read just now exists: no query to check it again.
+    resolved = [
+        field.name
+        for field in record._meta.concrete_fields
+        if field.many_to_one and field.is_cached(record)
+    ]
+    record.full_clean(exclude=["index_number", *resolved])
 
 
 @transaction.atomic
