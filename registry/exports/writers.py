@@ -32,6 +32,8 @@ def to_json(value):
 
 def cell(value):
     """The text of one flat cell."""
+    if type(value) is str:
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -54,20 +56,23 @@ def _buffered(pieces):
         yield b"".join(buffer)
 
 
-def _csv_pieces(columns, rows):
+def _csv_pieces(columns, rows, lines_per_piece=200):
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\r\n")
 
-    def line(values):
-        writer.writerow(values)
+    def piece():
         encoded = text.getvalue().encode()
         text.seek(0)
         text.truncate()
         return encoded
 
-    yield line(columns)
-    for row in rows:
-        yield line([cell(row.get(name)) for name in columns])
+    writer.writerow(columns)
+    yield piece()
+    for number, row in enumerate(rows, start=1):
+        writer.writerow([cell(row.get(name)) for name in columns])
+        if number % lines_per_piece == 0:
+            yield piece()
+    yield piece()
 
 
 def _ndjson_pieces(columns, rows):
