@@ -21,10 +21,7 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 run: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(PY) manage.py load_demo
-	$(PY) manage.py build_snapshot
+	$(PY) manage.py prepare
 	exec $(VENV)/bin/gunicorn registry.wsgi --config registry/gunicorn_conf.py \
 		--bind 127.0.0.1:$(PORT) --workers $(WORKERS)
 

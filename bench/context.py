@@ -39,6 +39,15 @@ def keyset_cursor(position):
     return base64.b64encode(urlencode({"p": str(position)}).encode()).decode()
 
 
+def rare_term(names):
+    """Four characters of one organisation's trade name (字号 and trade: "光美餐饮" of
+    "重庆市光美餐饮管理股份有限公司"), which few other names contain."""
+    for name in names:
+        if name.startswith("重庆市") and not name.startswith("重庆市璧山区") and len(name) > 7:
+            return name[3:7]
+    return names[0][:4]
+
+
 def editor_token(department):
     user, created = get_user_model().objects.get_or_create(username=EDITOR)
     if created:
@@ -59,10 +68,10 @@ def build():
     listed = public.filter(department=department).order_by("-id")
     depth = min(DEEP_PAGE_DEPTH, max(rows - 50, 0))
     position = listed.values_list("id", flat=True)[depth - 1] if depth else None
-    organisation = (
+    organisations = (
         public.exclude(party_kind=PartyKind.NATURAL_PERSON)
         .order_by("id")
-        .values_list("party_name", flat=True)[rows // 2]
+        .values_list("party_name", flat=True)[rows // 2 : rows // 2 + 200]
     )
     power = EnforcementPower.objects.public().filter(department=department).order_by("id")[0]
     return Context(
@@ -71,7 +80,7 @@ def build():
         editor_token=editor_token(department),
         deep_cursor=keyset_cursor(position) if position else "",
         deep_depth=depth,
-        search_rare=organisation[2:6] if len(organisation) >= 6 else organisation,
+        search_rare=rare_term(organisations),
         search_common="有限公司",
         power_id=power.pk,
         body_id=power.body_id,

@@ -149,5 +149,5 @@ def write(results, source=None):
 
 
 if __name__ == "__main__":
-    path = Path(sys.argv[1])
+    path = Path(sys.argv[1]).resolve()
     write(json.loads(path.read_text()), str(path.relative_to(ROOT)))

@@ -320,9 +320,9 @@ def main():
     finally:
         stop(reference_server)
         stop(project_server)
-    out = ROOT / "bench" / "results" / f"{datetime.date.today().isoformat()}.json"
-    out.write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str))
-    print(f"results: {out}; server logs: {logs}")
+        out = ROOT / "bench" / "results" / f"{datetime.date.today().isoformat()}.json"
+        out.write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str))
+        print(f"results (so far): {out}; server logs: {logs}")
     if not args.no_report:
         from bench import report
 

@@ -55,3 +55,20 @@ def test_load_demo_is_idempotent(capsys):
     publisher = get_user_model().objects.get(username="fgw_publisher")
     assert can(publisher, Action.PUBLISH, Department.objects.get(code="fgw"))
     call_command("verify_audit")
+
+
+def test_prepare_collects_static_files_only_when_they_changed(settings, tmp_path):
+    import os
+    import time
+
+    from registry.management.commands.prepare import MANIFEST, static_files_changed
+
+    settings.STATIC_ROOT = tmp_path
+    assert static_files_changed()  # nothing collected yet
+    manifest = tmp_path / MANIFEST
+    manifest.write_text("{}")
+    assert not static_files_changed()  # collected after every source file was written
+    os.utime(manifest, (0, 0))
+    assert static_files_changed()  # a source file is newer than the collection
+    os.utime(manifest, (time.time(), time.time()))
+    assert not static_files_changed()

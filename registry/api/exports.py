@@ -66,7 +66,7 @@ class ExportActionMixin:
         if plan is None:
             return self.represent_rows(queryset.iterator(chunk_size=500))
         render = plan.renderer(self.get_serializer())
-        return (render(row) for row in plan.values(queryset).iterator(chunk_size=2000))
+        return (render(row) for row in plan.values(queryset).iterator(chunk_size=500))
 
     def represented(self, queryset):
         """``(id, representation)`` pairs of the rows of ``queryset``."""
