@@ -132,6 +132,8 @@ def startup_section(startup):
 
 def render(results, source):
     head = HEAD.format(source=source, **results, **results["settings"])
+    for note in results.get("notes", ()):
+        head += f"- **Note:** {note}\n"
     sections = [
         throughput_section(results),
         export_section(results.get("export")),
