@@ -36,17 +36,27 @@ def snapshot(obj):
     return orjson.loads(encoded)
 
 
+def _chain_head(caller):
+    """Lock the chain until the writing transaction commits (so entries are appended in
+    commit order) and return the last entry's ``(seq, entry_hash)``, ``(0, genesis)`` for
+    an empty chain."""
+    from registry.models import AuditEntry
+
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(f"{caller} must be called inside transaction.atomic()")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+    last = AuditEntry.objects.order_by("-seq").values_list("seq", "entry_hash").first()
+    return last if last else (0, GENESIS_HASH)
+
+
 def record(obj, action, *, actor, before=None, after=None, reason="", department=None, _seen=None):
     """Append one entry for ``action`` on ``obj``. Must run inside the writing transaction:
     the entry commits or rolls back with the change it describes."""
     from registry.models import AuditEntry
 
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit.record must be called inside transaction.atomic()")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
-    last = AuditEntry.objects.order_by("-seq").values_list("seq", "entry_hash").first()
-    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
+    seq, prev_hash = _chain_head("audit.record")
+    seq += 1
     if department is None:
         department_id = getattr(obj, "department_id", None)
     else:
@@ -87,14 +97,9 @@ def record_many(objects, action, *, actor, after=None):
 
     if action in PUBLIC_AUDIT_ACTIONS:
         raise ValueError(f"{action} is public: record it with audit.record")
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit.record_many must be called inside transaction.atomic()")
     if not objects:
         return 0
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
-    last = AuditEntry.objects.order_by("-seq").values_list("seq", "entry_hash").first()
-    seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
+    seq, prev_hash = _chain_head("audit.record_many")
     common = {
         "created_at": timezone.now(),
         "actor_id": actor.pk if actor is not None and actor.is_authenticated else None,
@@ -106,6 +111,7 @@ def record_many(objects, action, *, actor, after=None):
         "reason": "",
         "is_public": False,
     }
+    columns = [name for name in AuditEntry.HASHED_FIELDS if name != "before"]  # before: NULL
     rows = []
     for obj in objects:
         seq += 1
@@ -119,19 +125,10 @@ def record_many(objects, action, *, actor, after=None):
             "prev_hash": prev_hash,
         }
         prev_hash = AuditEntry.hash_of(values)
-        rows.append(
-            [
-                *(
-                    values[name]
-                    for name in AuditEntry.HASHED_FIELDS
-                    if name not in ("before", "after")
-                ),
-                Jsonb(values["after"]) if values["after"] is not None else None,
-                prev_hash,
-            ]
-        )
-    columns = [n for n in AuditEntry.HASHED_FIELDS if n not in ("before", "after")]
-    copy_rows(AuditEntry, [*columns, "after", "entry_hash"], rows)
+        if values["after"] is not None:
+            values["after"] = Jsonb(values["after"])
+        rows.append([*(values[name] for name in columns), prev_hash])
+    copy_rows(AuditEntry, [*columns, "entry_hash"], rows)
     return len(rows)
 
 

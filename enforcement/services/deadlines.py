@@ -6,6 +6,7 @@ import calendar as month_calendar
 import contextlib
 import contextvars
 import datetime
+import functools
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -18,9 +19,6 @@ TWENTY_DAY_RULE = "enforcement_publication_20wd"
 WITHDRAWAL_RULE = "enforcement_withdrawal_3wd"
 INSPECTION_RESULT_RULE = "inspection_result_20wd"
 OGI_RULE = "ogi_proactive_disclosure"
-# The calendar read for a publication deadline covers this many days after the decision
-# (the longest rule is 20 working days).
-CALENDAR_SPAN_DAYS = 120
 
 
 def add_months(day, months):
@@ -31,28 +29,37 @@ def add_months(day, months):
 
 
 class RuleTables:
-    """The rule tables read once, for computing the dates of many decisions (an import): the
-    deadline rules, the display rules and the working-day calendar (read again only when a
-    date falls outside the years read)."""
+    """The rule tables, each read once when first needed: the deadline rules, the display
+    rules and the working-day calendar of the years the computed dates touch (read again
+    only when a date falls outside them). A single record's dates use a fresh one; an
+    import shares one across its rows (:func:`preloaded_rules`) and its computed deadlines
+    too, as imported dates repeat."""
 
     def __init__(self):
-        from django.utils import timezone
+        self._calendar, self._years = None, None
+        self._computed = {}  # (rule code, start) -> Deadline
 
-        from enforcement.models import DisplayRule
+    @functools.cached_property
+    def deadline_rules(self):
         from registry.models import DeadlineRule
 
-        self._calendar, self._years = None, range(1990, timezone.localdate().year + 3)
-        self.deadline_rules = {rule.code: rule for rule in DeadlineRule.objects.all()}
-        self._computed = {}  # (rule code, start) -> Deadline: imported dates repeat
-        self.display_rules = list(DisplayRule.objects.all())
+        return {rule.code: rule for rule in DeadlineRule.objects.all()}
+
+    @functools.cached_property
+    def display_rules(self):
+        from enforcement.models import DisplayRule
+
+        return list(DisplayRule.objects.all())
 
     def calendar_for(self, start):
-        """The working-day calendar covering ``start`` and the year after it."""
+        """The working-day calendar covering ``start`` and the year after it (no rule runs
+        longer)."""
         from registry.workdays import WorkingCalendar
 
         years = self._years
-        if self._calendar is None or not years[0] <= start.year < years[-1]:
-            first, last = min(self._years[0], start.year), max(self._years[-1], start.year + 1)
+        if years is None or not years[0] <= start.year < years[-1]:
+            first = start.year if years is None else min(years[0], start.year)
+            last = start.year + 1 if years is None else max(years[-1], start.year + 1)
             self._years = range(first, last + 1)
             self._calendar = WorkingCalendar(self._years)
         return self._calendar
@@ -60,9 +67,8 @@ class RuleTables:
     def compute(self, code, start):
         key = (code, start)
         if key not in self._computed:
-            self._computed[key] = deadlines.compute(
-                self.deadline_rules[code], start, self.calendar_for(start)
-            )
+            rule = self.deadline_rules.get(code, code)  # an unknown code fails in compute()
+            self._computed[key] = deadlines.compute(rule, start, self.calendar_for(start))
         return self._computed[key]
 
     def display_version(self, day):
@@ -84,7 +90,7 @@ _preloaded = contextvars.ContextVar("enforcement_rule_tables", default=None)
 
 @contextlib.contextmanager
 def preloaded_rules():
-    """Within the block, computed dates use rule tables read once (see :class:`RuleTables`)."""
+    """Within the block, computed dates share one :class:`RuleTables`."""
     token = _preloaded.set(RuleTables())
     try:
         yield
@@ -92,21 +98,15 @@ def preloaded_rules():
         _preloaded.reset(token)
 
 
-def set_publication_due(record, rule_codes, start, calendar=None):
-    """Set ``publication_due`` to the strictest of the applicable rules, naming it."""
-    tables = _preloaded.get()
-    rules = [*rule_codes, OGI_RULE]
-    if tables is not None and calendar is None:
-        computed = [tables.compute(code, start) for code in rules]
-    else:
-        from registry.models import DeadlineRule
-        from registry.workdays import WorkingCalendar
+def rule_tables():
+    """The import's shared rule tables, or fresh ones for a single record."""
+    return _preloaded.get() or RuleTables()
 
-        # One read of the rules and of the calendar for all of them.
-        found = {rule.code: rule for rule in DeadlineRule.objects.filter(code__in=rules)}
-        calendar = calendar or WorkingCalendar.around(start, CALENDAR_SPAN_DAYS)
-        computed = [deadlines.compute(found.get(code, code), start, calendar) for code in rules]
-    binding = deadlines.strictest(computed)
+
+def set_publication_due(record, rule_codes, start, tables=None):
+    """Set ``publication_due`` to the strictest of the applicable rules, naming it."""
+    tables = tables or rule_tables()
+    binding = deadlines.strictest(tables.compute(code, start) for code in (*rule_codes, OGI_RULE))
     record.publication_due = binding.due
     record.publication_rule = f"{binding.rule_code}@v{binding.rule_version}"
     record.publication_due_provisional = binding.provisional
@@ -119,28 +119,13 @@ def publication_rules(kind):
     return [SEVEN_DAY_RULE if kind in SEVEN_DAY_KINDS else TWENTY_DAY_RULE]
 
 
-def display_period(action):
+def display_period(action, tables=None):
     """(display_until, repair_possible_from, rule label) of a penalty, or Nones."""
-    from enforcement.models import DisplayRule
-
     if action.kind != ActionKind.PENALTY or not action.penalty_types:
         return None, None, ""
-    tables = _preloaded.get()
-    if tables is not None:
-        version = tables.display_version(action.decision_date)
-        rules = tables.display_rules_for(version, action.severity, action.penalty_types)
-    else:
-        version = (
-            DisplayRule.objects.filter(effective_from__lte=action.decision_date)
-            .order_by("-version")
-            .values_list("version", flat=True)
-            .first()
-        )
-        rules = list(
-            DisplayRule.objects.filter(
-                version=version, severity=action.severity, penalty_type__in=action.penalty_types
-            )
-        )
+    tables = tables or rule_tables()
+    version = tables.display_version(action.decision_date)
+    rules = tables.display_rules_for(version, action.severity, action.penalty_types)
     missing = set(action.penalty_types) - {rule.penalty_type for rule in rules}
     if version is None or missing:
         raise ValidationError(
@@ -158,12 +143,13 @@ def display_period(action):
     )
 
 
-def apply_computed_fields(action, calendar=None):
+def apply_computed_fields(action):
     """Compute every derived date of an enforcement decision (called from ``clean``)."""
     if action.decision_date is None or not action.kind:
         return
-    set_publication_due(action, publication_rules(action.kind), action.decision_date, calendar)
-    display_until, repair_from, rule = display_period(action)
+    tables = rule_tables()
+    set_publication_due(action, publication_rules(action.kind), action.decision_date, tables)
+    display_until, repair_from, rule = display_period(action, tables)
     repair = getattr(action, "credit_repair", None) if action.pk else None
     if repair is not None and display_until is not None:
         display_until = min(display_until, repair.decided_on)

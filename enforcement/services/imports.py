@@ -3,17 +3,19 @@ the thousand): every row validated as a single create would be, the computed dat
 rule tables read once, index numbers handed out per department and year in one statement,
 the rows written in batches with one audit entry each — all or nothing.
 
-The CSV is UTF-8 with a header row naming the fields (those of the create API; ``body`` and
-``power`` are ids; list fields such as ``penalty_types`` are separated by ``;``). An
-unknown or missing column, or any invalid row, refuses the whole file with the errors by
-row number (the header is row 1)."""
+The CSV is UTF-8 with a header row naming the fields (those the create API writes and, as
+it does, requires; ``body`` and ``power`` are ids; list fields such as ``penalty_types``
+are separated by ``;``). An unknown or missing column, or any invalid row, refuses the whole
+file with the errors by row number (the header is row 1)."""
 
 import csv
 import datetime
+import functools
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from enforcement import redaction
@@ -24,39 +26,17 @@ from registry.choices import Action, AuditAction
 from registry.models import IndexNumberSequence
 from registry.permissions import can
 
-REQUIRED_COLUMNS = ("body", "power", "kind", "name", "document_number", "party_name")
-OPTIONAL_COLUMNS = (
-    "summary",
-    "date_made",
-    "party_kind",
-    "party_credit_code",
-    "legal_representative",
-    "party_id_type",
-    "party_id_number",
-    "party_address",
-    "party_phone",
-    "party_bank_account",
-    "party_health_info",
-    "party_is_minor",
-    "private_names",
-    "facts",
-    "legal_basis",
-    "result",
-    "penalty_types",
-    "severity",
-    "fine_amount",
-    "confiscation_amount",
-    "licence_name",
-    "licence_number",
-    "licence_scope",
-    "decision_date",
-    "valid_from",
-    "valid_until",
-)
-COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
-DATE_COLUMNS = ("date_made", "decision_date", "valid_from", "valid_until")
-MONEY_COLUMNS = ("fine_amount", "confiscation_amount")
-LIST_COLUMNS = ("private_names", "penalty_types")
+
+@functools.cache
+def columns():
+    """``{column: required}``: the fields a create through the API writes (the create
+    serializer's writable fields), and whether it requires them."""
+    from enforcement.api.serializers import EnforcementActionSerializer
+
+    fields = EnforcementActionSerializer().fields
+    return {name: field.required for name, field in fields.items() if not field.read_only}
+
+
 TRUE, FALSE = ("true", "1", "yes", "是"), ("false", "0", "no", "否", "")
 MAX_REPORTED_ERRORS = 100
 BATCH = 2000
@@ -71,32 +51,33 @@ class ImportRefused(Exception):
         self.errors = errors
 
 
-def _parse(column, text):
-    """The Python value of one CSV cell, or raise ``ValueError`` with the message."""
+def _parse(field, text):
+    """The Python value of one CSV cell for model field ``field``, or raise ``ValueError``
+    with the message."""
     text = text.strip()
-    if column in DATE_COLUMNS:
+    if isinstance(field, models.DateField):
         if not text:
             return None
         try:
             return datetime.date.fromisoformat(text)
         except ValueError:
             raise ValueError(_("日期格式应为 YYYY-MM-DD。")) from None
-    if column in MONEY_COLUMNS:
+    if isinstance(field, models.DecimalField):
         if not text:
             return None
         try:
             return Decimal(text)
         except InvalidOperation:
             raise ValueError(_("金额应为数字。")) from None
-    if column in LIST_COLUMNS:
+    if isinstance(field, ArrayField):
         return [item.strip() for item in text.replace("；", ";").split(";") if item.strip()]
-    if column == "party_is_minor":
+    if isinstance(field, models.BooleanField):
         if text.lower() in TRUE:
             return True
         if text.lower() in FALSE:
             return False
         raise ValueError(_("应为 true 或 false。"))
-    if column in ("body", "power"):
+    if field.many_to_one:
         if not text.isdigit():
             raise ValueError(_("应为正整数 id。"))
         return int(text)
@@ -108,23 +89,25 @@ def read(lines):
     refuses a file whose header is wrong."""
     reader = csv.reader(lines)
     header = [name.strip().lstrip("\ufeff") for name in next(reader, [])]
-    unknown = sorted(set(header) - set(COLUMNS))
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    allowed = columns()
+    unknown = sorted(set(header) - set(allowed))
+    missing = [name for name, required in allowed.items() if required and name not in header]
     problems = {name: [_("未知的列。")] for name in unknown}
     problems.update({name: [_("缺少必需的列。")] for name in missing})
     if len(set(header)) != len(header):
         problems["header"] = [_("列名重复。")]
     if problems:
         raise ImportRefused(problems)
+    fields = [EnforcementAction._meta.get_field(name) for name in header]
     for number, cells in enumerate(reader, start=2):
         if not any(cell.strip() for cell in cells):
             continue
         values, errors = {}, {}
         if len(cells) != len(header):
             errors["row"] = [_("列数与表头不一致。")]
-        for column, text in zip(header, cells, strict=False):
+        for column, field, text in zip(header, fields, cells, strict=False):
             try:
-                values[column] = _parse(column, text)
+                values[column] = _parse(field, text)
             except ValueError as exc:
                 errors[column] = [str(exc.args[0])]
         yield number, values, errors

@@ -135,7 +135,9 @@ class RowPlan:
         self.readers = readers
         self.names = tuple(name for name, _lookup, _convert, _getter in readers)
         # Every output value in one C call (a property's slot reads "id" and is replaced).
-        self.pick = operator.itemgetter(*(lookup or "id" for _n, lookup, _c, _g in readers))
+        keys = [lookup or "id" for _name, lookup, _convert, _getter in readers]
+        # An itemgetter of one key returns the value itself rather than a 1-tuple.
+        self.pick = operator.itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
         self.converted = tuple(
             (name, convert) for name, lookup, convert, getter in readers if convert and lookup
         )
@@ -169,9 +171,6 @@ class RowPlan:
             return finish(data, record)
 
         return render
-
-    def render(self, row, serializer):
-        return self.renderer(serializer)(row)
 
 
 @functools.cache
