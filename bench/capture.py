@@ -61,9 +61,10 @@ def is_rate_counter(sql):
 
 
 def export_select():
-    """The SELECT the export case's download runs (through a server-side cursor), built as
-    the export builds it; the smoke test checks it against the statement captured from a
-    real download."""
+    """The reference of the export case: the SELECT of the rows and columns the export
+    renders (its filters, permission path and order; the columns its row plan reads), as
+    plain values for ``COPY``. The export itself has PostgreSQL render the cells from them
+    (``registry/exports/copy_csv.py``)."""
     from enforcement.api.views import EnforcementActionViewSet
     from registry.api.router import public_viewset
 

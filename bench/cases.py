@@ -74,7 +74,7 @@ THROUGHPUT = (
             f"{LIST}?department={c.department}",
             (("Authorization", f"Token {c.editor_token}"),),
         ),
-        queries=5,
+        queries=2,  # the token with the reader's permissions, the page
     ),
     ThroughputCase(
         "search_rare",

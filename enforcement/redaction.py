@@ -157,3 +157,17 @@ def redact(data, action):
         if field in public:
             public[field] = stored[field]
     return public
+
+
+def redact_cells(cells):
+    """:func:`redact` in SQL: the CSV cells (``{field: expression}``, see
+    ``registry.exports.copy_csv``) of the public representation."""
+    from django.db.models.fields.json import KeyTextTransform
+
+    from registry.exports.copy_csv import text
+
+    public = {name: cell for name, cell in cells.items() if name not in PRIVATE_FIELDS}
+    for field in REDACTED_FIELDS:
+        if field in public:
+            public[field] = text(KeyTextTransform(field, "public_text"))
+    return public

@@ -35,13 +35,59 @@ ACTION_PERMISSIONS = {
 
 def department_ids(user, action):
     """A subquery of the ids of departments on which ``user`` may perform ``action``."""
+    return _department_ids_of(user.pk, action)
+
+
+def _department_ids_of(user_id, action):
+    """:func:`department_ids` of a user id (or a reference to one, ``OuterRef``)."""
     from registry.models import DepartmentUserObjectPermission
 
     return DepartmentUserObjectPermission.objects.filter(
-        user_id=user.pk,
+        user_id=user_id,
         permission__content_type__app_label="registry",
         permission__codename__in=ACTION_PERMISSIONS[Action(action)],
     ).values("content_object_id")
+
+
+# Attribute of a user holding the ids of the departments it sees in full, when they were
+# read together with the user (see access_columns).
+VIEW_DEPARTMENTS = "_registry_view_departments"
+
+
+def access_columns(user_id):
+    """What the permission path needs to know of the user ``user_id`` (an ``OuterRef``),
+    as columns to read together with the user: its global permissions (``app.codename``,
+    directly and through groups) and the departments it sees in full. Apply them with
+    :func:`remember_access`, and no permission query is needed during the request."""
+    from django.contrib.postgres.expressions import ArraySubquery
+    from django.db.models import CharField, Value
+    from django.db.models.functions import Concat
+
+    def named(permissions):
+        return ArraySubquery(
+            permissions.annotate(
+                qualified=Concat(
+                    "content_type__app_label", Value("."), "codename", output_field=CharField()
+                )
+            ).values("qualified")
+        )
+
+    return {
+        "user_permissions_": named(Permission.objects.filter(user=user_id)),
+        "group_permissions_": named(Permission.objects.filter(group__user=user_id)),
+        "view_departments_": ArraySubquery(_department_ids_of(user_id, Action.VIEW)),
+    }
+
+
+def remember_access(user, user_permissions, group_permissions, view_departments):
+    """Keeps on ``user`` what :func:`access_columns` read, where Django's permission
+    backend and :class:`MemberScope` look for it (a superuser's global permissions are
+    every permission: Django reads those itself)."""
+    if not user.is_superuser:
+        user._user_perm_cache = set(user_permissions)
+        user._group_perm_cache = set(group_permissions)
+        user._perm_cache = user._user_perm_cache | user._group_perm_cache
+    setattr(user, VIEW_DEPARTMENTS, frozenset(view_departments))
 
 
 def is_oversight(user):
@@ -125,6 +171,8 @@ class MemberScope:
         self.legality_reviewer = is_legality_reviewer(user)
         if self.everything or not user.is_authenticated:
             self.ids = frozenset()
+        elif hasattr(user, VIEW_DEPARTMENTS):
+            self.ids = getattr(user, VIEW_DEPARTMENTS)
         else:
             self.ids = frozenset(
                 department_ids(user, Action.VIEW).values_list("content_object_id", flat=True)

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enforcement.choices import ActionKind, InspectionOutcome, PartyKind, PowerType
+from enforcement.models import EnforcementAction
 from registry.api.filters import RecordFilterSet
 
 
@@ -39,7 +40,7 @@ class EnforcementActionFilterSet(BodyPartFilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("按文书号或单位名称检索"))
 
     def filter_overdue(self, queryset, name, value):
-        late = Q(published_at__isnull=True, publication_due__lt=timezone.localdate())
+        late = EnforcementAction.overdue_q(timezone.localdate())
         return queryset.filter(late) if value else queryset.exclude(late)
 
     def filter_q(self, queryset, name, value):

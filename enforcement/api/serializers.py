@@ -1,3 +1,4 @@
+from django.db.models import Case, Q, When
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -12,6 +13,7 @@ from enforcement.models import (
     InspectionResult,
 )
 from registry.api.serializers import RECORD_FIELDS, PublicRecordSerializer, VisibleRelatedField
+from registry.exports.copy_csv import NULL_CELL
 from registry.permissions import member_scope
 
 
@@ -134,6 +136,19 @@ class EnforcementActionSerializer(BodyPartSerializer):
         if member_scope(self.context["request"]).covers(action.department_id):
             return data
         return redaction.redact(data, action)
+
+    def finish_expressions(self, cells):
+        scope = member_scope(self.context["request"])
+        if scope.everything:
+            return cells
+        public = redaction.redact_cells(cells)
+        if not scope.ids:
+            return public
+        covered = Q(department_id__in=scope.ids)
+        return {
+            name: Case(When(covered, then=cell), default=public.get(name, NULL_CELL))
+            for name, cell in cells.items()
+        }
 
 
 class WithdrawActionSerializer(serializers.Serializer):

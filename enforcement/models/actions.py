@@ -208,8 +208,16 @@ class EnforcementAction(BodyPart):
 
     @property
     def is_overdue(self):
-        """Unpublished after the publication deadline."""
+        """Unpublished after the publication deadline (``overdue_q`` in SQL)."""
         return self.published_at is None and timezone.localdate() > self.publication_due
+
+    @staticmethod
+    def overdue_q(today):
+        """The condition of ``is_overdue`` on ``today`` (the Shanghai date)."""
+        return models.Q(published_at__isnull=True, publication_due__lt=today)
+
+    # The SQL form of the properties the API shows (see registry.exports.copy_csv).
+    property_expressions = {"is_overdue": overdue_q}
 
 
 class CreditRepair(models.Model):

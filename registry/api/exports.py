@@ -16,7 +16,7 @@ from registry import changes
 from registry.api.pagination import KeysetPagination
 from registry.api.rows import plan_for
 from registry.choices import ExportFormat, ExportKind
-from registry.exports import snapshot, writers
+from registry.exports import copy_csv, snapshot, writers
 from registry.exports.streaming import streaming_download
 from registry.models import ExportManifest
 
@@ -110,13 +110,18 @@ class ExportActionMixin:
                     ]
                 }
             )
+        columns = self.export_columns()
+        statement = None
+        if chosen == ExportFormat.CSV:
+            statement = copy_csv.copy_statement(self.get_serializer(), queryset, columns)
         return streaming_download(
             request,
             kind=ExportKind.RESOURCE,
             resource=self.basename,
             export_format=chosen,
-            columns=self.export_columns(),
+            columns=columns,
             rows=lambda: self.represent_queryset(queryset),
+            csv_lines=statement and (lambda: copy_csv.copy_lines(statement)),
         )
 
 

@@ -111,6 +111,15 @@ class PublicRecordSerializer(UnitsInDescriptionMixin, serializers.ModelSerialize
         (:class:`registry.api.rows.RowRecord`): use its columns and properties only."""
         return data
 
+    def finish_expressions(self, cells):
+        """``finish_representation`` in SQL, for CSV written by PostgreSQL
+        (:mod:`registry.exports.copy_csv`): ``cells`` maps each output field to the SQL
+        expression of its cell; return the map as this reader should see it, or None when
+        there is no SQL form (the export then goes through ``finish_representation``)."""
+        if type(self).finish_representation is not PublicRecordSerializer.finish_representation:
+            return None
+        return cells
+
     def validate(self, attrs):
         attrs = super().validate(attrs)
         field = self.Meta.model.owner_field

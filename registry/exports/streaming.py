@@ -67,9 +67,10 @@ def query_filters(request, ignore=("format",)):
     }
 
 
-def streaming_download(request, *, kind, resource, export_format, columns, rows):
+def streaming_download(request, *, kind, resource, export_format, columns, rows, csv_lines=None):
     """A streamed download of ``rows()`` (a callable returning an iterator of row dicts, run
-    inside the consistent read) with its manifest."""
+    inside the consistent read) with its manifest; or, for a CSV, of ``csv_lines()`` (the
+    encoded lines of the same rows) when given."""
     from registry.models import ExportManifest
 
     generated_at = timezone.now()
@@ -93,8 +94,13 @@ def streaming_download(request, *, kind, resource, export_format, columns, rows)
         try:
             with consistent_read():
                 seq = last_public_seq()
-                counted = Counted(rows())
-                for chunk in encode(columns, counted):
+                if csv_lines is None:
+                    counted = Counted(rows())
+                    chunks = encode(columns, counted)
+                else:
+                    counted = Counted(csv_lines())
+                    chunks = writers.csv_from_lines(columns, counted)
+                for chunk in chunks:
                     hasher.update(chunk)
                     size += len(chunk)
                     yield chunk

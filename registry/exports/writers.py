@@ -75,6 +75,25 @@ def _csv_pieces(columns, rows, lines_per_piece=200):
     yield piece()
 
 
+def csv_from_lines(columns, lines, lines_per_piece=500):
+    """The CSV file of the header and ``lines`` (each already encoded, ending ``\r\n``:
+    see :mod:`registry.exports.copy_csv`), in chunks of about CHUNK_BYTES."""
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\r\n").writerow(columns)
+
+    def pieces():
+        yield text.getvalue().encode()
+        batch = []
+        for line in lines:
+            batch.append(line)
+            if len(batch) == lines_per_piece:
+                yield b"".join(batch)
+                batch = []
+        yield b"".join(batch)
+
+    return _buffered(pieces())
+
+
 def _ndjson_pieces(columns, rows):
     for row in rows:
         yield (to_json(row) + "\n").encode()

@@ -5,11 +5,16 @@ what it depends on — the date, the reader's global permissions — changing.""
 import datetime
 
 import pytest
+from django.contrib.auth.models import Permission
+from django.test import RequestFactory
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from enforcement.models import EnforcementAction
 from registry.api import prepared
+from registry.api.authentication import read_token
 from registry.choices import Role
+from registry.permissions import MemberScope as member_scope_of
 from registry.services import roles
 from tests.enforcement import builders
 
@@ -105,3 +110,37 @@ def test_invalid_requests_are_not_prepared(actions, client_for):
         assert response.status_code == 400
         assert "decision_date_after" in response.json()["errors"]
     assert len(prepared.QUERIES) == 0
+
+
+def test_a_token_list_reads_the_readers_permissions_with_the_token(actions, client_for, users):
+    """One query for the token, the user, its global permissions and its departments; one
+    for the page (the rate limiter's counter aside)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.capture import is_control, is_rate_counter
+
+    _published, draft = actions
+    client = client_for("editor")
+    ids(client.get(LIST))  # the first request prepares the page's query
+    with CaptureQueriesContext(connection) as queries:
+        listed = ids(client.get(LIST))
+    data = [
+        q["sql"]
+        for q in queries.captured_queries
+        if not is_control(q["sql"]) and not is_rate_counter(q["sql"])
+    ]
+    assert draft.pk in listed
+    assert len(data) == 2, data
+    assert "authtoken_token" in data[0] and "auth_permission" in data[0]
+    # Held through a group and directly: both are read.
+    roles.grant_role(users["editor"], Role.OVERSIGHT)
+    users["editor"].user_permissions.add(
+        Permission.objects.get(codename="review_legality", content_type__app_label="registry")
+    )
+    request = RequestFactory().get(LIST, HTTP_AUTHORIZATION="Token x")
+    token = Token.objects.get(user=users["editor"])
+    user = read_token(request, token.key).user
+    assert user.has_perm("registry.oversee_all") and user.has_perm("registry.review_legality")
+    assert member_scope_of(user).everything
+    assert read_token(RequestFactory().get(LIST), "no-such-key") is None
