@@ -52,7 +52,7 @@ def _redacted(field):
     def resolve(action, info):
         if member_scope(info.context).covers(action.department_id):
             return getattr(action, field)
-        return action.public_text[field]
+        return getattr(action, redaction.PUBLIC_COLUMNS[field])
 
     return resolve
 

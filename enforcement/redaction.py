@@ -27,8 +27,9 @@ PRIVATE_FIELDS = frozenset(
 )
 FREE_TEXT_FIELDS = ("name", "summary", "facts", "legal_basis", "result", "licence_scope")
 # Fields whose public value differs from the stored one; computed when the record is saved
-# (``EnforcementAction.public_text``), not on every read.
+# and kept in a column of its own (``EnforcementAction.public_<field>``), not on every read.
 REDACTED_FIELDS = ("party_name", "legal_representative", *FREE_TEXT_FIELDS)
+PUBLIC_COLUMNS = {field: f"public_{field}" for field in REDACTED_FIELDS}
 
 
 @dataclass(frozen=True)
@@ -143,8 +144,14 @@ def public_value(action, field):
 
 
 def public_text(action):
-    """The public values of the redacted fields of ``action``."""
-    return {field: public_value(action, field) for field in REDACTED_FIELDS}
+    """The public values of the redacted fields of ``action``, by column."""
+    return {column: public_value(action, field) for field, column in PUBLIC_COLUMNS.items()}
+
+
+def store_public_text(action):
+    """Sets the public columns of ``action`` (``save()`` does it; so does a bulk import)."""
+    for column, value in public_text(action).items():
+        setattr(action, column, value)
 
 
 def redact(data, action):
@@ -152,22 +159,21 @@ def redact(data, action):
     dropped and the redacted fields replaced by their public values, as stored when the
     action was saved."""
     public = {key: value for key, value in data.items() if key not in PRIVATE_FIELDS}
-    stored = action.public_text
-    for field in REDACTED_FIELDS:
+    for field, column in PUBLIC_COLUMNS.items():
         if field in public:
-            public[field] = stored[field]
+            public[field] = getattr(action, column)
     return public
 
 
 def redact_cells(cells):
     """:func:`redact` in SQL: the CSV cells (``{field: expression}``, see
     ``registry.exports.copy_csv``) of the public representation."""
-    from django.db.models.fields.json import KeyTextTransform
+    from django.db.models import F
 
     from registry.exports.copy_csv import text
 
     public = {name: cell for name, cell in cells.items() if name not in PRIVATE_FIELDS}
-    for field in REDACTED_FIELDS:
+    for field, column in PUBLIC_COLUMNS.items():
         if field in public:
-            public[field] = text(KeyTextTransform(field, "public_text"))
+            public[field] = text(F(column))
     return public

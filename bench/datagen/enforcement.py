@@ -65,7 +65,7 @@ class ActionMaker:
         self.stats = {"minors": 0, "draft": 0, "withdrawn": 0, "withheld": 0, "expired": 0}
         # Where the model stores its redacted text on save(), compute it as save() would.
         self.stores_public_text = any(
-            f.name == "public_text" for f in EnforcementAction._meta.concrete_fields
+            f.name.startswith("public_") for f in EnforcementAction._meta.concrete_fields
         )
         self.batch = []
 

@@ -1,4 +1,4 @@
-"""The stored public text of enforcement decisions (``EnforcementAction.public_text``, which
+"""The stored public text of enforcement decisions (the ``public_<field>`` columns
 ``save()`` fills from :func:`enforcement.redaction.public_text`), computed by the project's
 own function in a helper process while this one generates the next batch: the redaction is
 a third of the cost of a generated decision, and the machine has a core to spare while
@@ -60,7 +60,7 @@ def serve():
 
 
 class Redactor:
-    """Rows go in by batches and come out one batch later with ``public_text`` set."""
+    """Rows go in by batches and come out one batch later with their public columns set."""
 
     def __init__(self):
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -107,7 +107,7 @@ class Redactor:
             return []
         rows, self.pending = self.pending, None
         for row, text in zip(rows, _receive(self.process.stdout), strict=True):
-            row["public_text"] = text
+            row.update(text)
         return rows
 
 

@@ -23,6 +23,11 @@ from registry.validators import validate_uscc
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
 
+def public_text_field(verbose_name):
+    """A column holding the public (redacted) value of a field, filled by ``save()``."""
+    return models.TextField(verbose_name, blank=True, default="", editable=False)
+
+
 class EnforcementAction(BodyPart):
     """An enforcement decision published after the fact (执法结果, 事后公开).
 
@@ -103,10 +108,16 @@ class EnforcementAction(BodyPart):
         _("撤回事由发生日期"), null=True, blank=True, editable=False
     )
     withdrawal_due = models.DateField(_("撤回期限"), null=True, blank=True, editable=False)
-    # The redaction policy applied once per write rather than on every read.
-    public_text = models.JSONField(
-        _("公开文本（按隐私处理规则处理后）"), default=dict, blank=True, editable=False
-    )
+    # The redaction policy applied once per write rather than on every read: the public
+    # value of each redacted field (enforcement.redaction.PUBLIC_COLUMNS).
+    public_party_name = public_text_field(_("当事人名称（公开文本）"))
+    public_legal_representative = public_text_field(_("法定代表人（公开文本）"))
+    public_name = public_text_field(_("名称（公开文本）"))
+    public_summary = public_text_field(_("内容概述（公开文本）"))
+    public_facts = public_text_field(_("违法事实或决定事由（公开文本）"))
+    public_legal_basis = public_text_field(_("决定依据（公开文本）"))
+    public_result = public_text_field(_("决定内容（公开文本）"))
+    public_licence_scope = public_text_field(_("许可内容（公开文本）"))
 
     amend_forbidden_fields = ("department", "body", "party_is_minor")
     # The change feed announces when this date has passed (the record leaves public lists).
@@ -183,10 +194,10 @@ class EnforcementAction(BodyPart):
     def save(self, *args, **kwargs):
         from enforcement import redaction
 
-        self.public_text = redaction.public_text(self)
+        redaction.store_public_text(self)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "public_text"}
+            kwargs["update_fields"] = {*update_fields, *redaction.PUBLIC_COLUMNS.values()}
         super().save(*args, **kwargs)
 
     def check_publishable(self):

@@ -233,7 +233,7 @@ class _Import:
     def write(self, actions):
         _assign_index_numbers(actions)
         for action in actions:
-            action.public_text = redaction.public_text(action)  # what save() would store
+            redaction.store_public_text(action)  # what save() would store
         created = bulk.copy_insert(actions)
         audit.record_many(created, AuditAction.CREATED, actor=self.user, after=audit.snapshot)
         self.created += [action.pk for action in created]

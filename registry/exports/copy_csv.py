@@ -151,15 +151,26 @@ def copy_statement(serializer, queryset, columns):
 
 def copy_lines(statement):
     """The CSV lines (bytes, ending ``\\r\\n``) that ``statement`` writes, in the request's
-    time zone (the session's is put back afterwards). Run inside a transaction."""
+    time zone, without JIT compilation (it delays the first row by 200–400 ms and does not
+    make the rest faster); the session's settings are put back afterwards. Run inside a
+    transaction."""
+    settings = {"TimeZone": timezone.get_current_timezone_name(), "jit": "off"}
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('TimeZone')")
-        (previous,) = cursor.fetchone()
         cursor.execute(
-            "SELECT set_config('TimeZone', %s, true)", [timezone.get_current_timezone_name()]
+            "SELECT " + ", ".join("current_setting(%s)" for _ in settings), list(settings)
         )
+        previous = dict(zip(settings, cursor.fetchone(), strict=True))
+        _configure(cursor, settings)
         with cursor.cursor.copy(statement) as copy:
             for line in copy:
                 yield bytes(line[:-1]) + b"\r\n"
-        # (A download cut short rolls its transaction back, and the setting with it.)
-        cursor.execute("SELECT set_config('TimeZone', %s, true)", [previous])
+        # (A download cut short rolls its transaction back, and the settings with it.)
+        _configure(cursor, previous)
+
+
+def _configure(cursor, settings):
+    """Sets ``settings`` for the rest of the transaction."""
+    cursor.execute(
+        "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in settings),
+        [value for pair in settings.items() for value in pair],
+    )
