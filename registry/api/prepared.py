@@ -17,11 +17,18 @@ queryset depends on:
 
 A request whose parameters are invalid raises before anything is kept. The cache is a small
 LRU per process.
+
+Compiling the page's SQL from the queryset costs about as much again, so a prepared list
+also keeps its page statements (:class:`PreparedRows`): the keyset pagination's ordering,
+cursor condition and slice are applied as usual, but the SQL of each shape is compiled once
+with a placeholder for the cursor's position, and later pages only bind the position.
 """
 
 import collections
 import threading
 
+from django.db import connections
+from django.db.models import Expression
 from django.utils import timezone
 
 PAGING_PARAMETERS = frozenset({"cursor", "page_size"})
@@ -36,16 +43,16 @@ class PreparedQueries:
 
     def get(self, key, build):
         with self._lock:
-            queryset = self._entries.get(key)
-            if queryset is not None:
+            rows = self._entries.get(key)
+            if rows is not None:
                 self._entries.move_to_end(key)
-                return queryset.all()
-        queryset = build()
+                return rows
+        rows = PreparedRows(build())
         with self._lock:
-            self._entries[key] = queryset
+            self._entries[key] = rows
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
-        return queryset.all()
+        return rows
 
     def clear(self):
         with self._lock:
@@ -81,6 +88,80 @@ def request_key(viewset):
         parameters,
         timezone.localdate(),
     )
+
+
+POSITION = object()  # the cursor's position in a compiled statement's parameters
+STATEMENTS_PER_LIST = 32  # page shapes kept per prepared list (orderings, sizes, offsets)
+
+
+class _Position(Expression):
+    """The cursor's position, bound when the page is read."""
+
+    def as_sql(self, compiler, connection):
+        return "%s", [POSITION]
+
+
+class _Statement:
+    """The compiled SQL of one page shape, its column names and converters."""
+
+    def __init__(self, queryset):
+        compiler = queryset.query.get_compiler(using=queryset.db)
+        self.sql, params = compiler.as_sql()
+        self.params = list(params)
+        self.positions = [i for i, param in enumerate(self.params) if param is POSITION]
+        self.converters = compiler.get_converters([col for col, *_ in compiler.select])
+        self.compiler = compiler
+        query = queryset.query
+        self.names = [*query.extra_select, *query.values_select, *query.annotation_select]
+
+    def rows(self, position):
+        params = list(self.params)
+        for index in self.positions:
+            params[index] = position
+        with connections[self.compiler.using].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        if self.converters:
+            rows = self.compiler.apply_converters(rows, self.converters)
+        names = self.names
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+class PreparedRows:
+    """A prepared list's rows, paged the way ``CursorPagination.paginate_queryset`` pages a
+    queryset (``order_by``, then ``filter`` on the first ordering field, then a slice), with
+    the SQL of each shape compiled once."""
+
+    def __init__(self, queryset, statements=None, shape=(), position=None):
+        self.queryset = queryset
+        self.statements = {} if statements is None else statements
+        self.shape = shape
+        self.position = position
+
+    def _with(self, queryset, part, position=None):
+        position = self.position if position is None else position
+        return PreparedRows(queryset, self.statements, (*self.shape, part), position)
+
+    def order_by(self, *ordering):
+        return self._with(self.queryset.order_by(*ordering), ("order_by", ordering))
+
+    def filter(self, **condition):
+        [(lookup, value)] = condition.items()
+        field = self.queryset.model._meta.get_field(lookup.rsplit("__", 1)[0])
+        position = field.get_db_prep_value(value, connections[self.queryset.db], prepared=False)
+        compiled = self.queryset.filter(**{lookup: _Position(output_field=field)})
+        return self._with(compiled, ("filter", lookup), position)
+
+    def __getitem__(self, window):
+        return self._with(self.queryset[window], ("slice", window.start, window.stop))
+
+    def __iter__(self):
+        statement = self.statements.get(self.shape)
+        if statement is None:
+            statement = _Statement(self.queryset)
+            if len(self.statements) < STATEMENTS_PER_LIST:
+                self.statements[self.shape] = statement
+        return iter(statement.rows(self.position))
 
 
 def listed_rows(viewset, plan):

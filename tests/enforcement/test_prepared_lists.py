@@ -144,3 +144,30 @@ def test_a_token_list_reads_the_readers_permissions_with_the_token(actions, clie
     assert user.has_perm("registry.oversee_all") and user.has_perm("registry.review_legality")
     assert member_scope_of(user).everything
     assert read_token(RequestFactory().get(LIST), "no-such-key") is None
+
+
+def test_pages_bind_the_cursor_to_statements_compiled_once(actions, client_for, monkeypatch):
+    """Walking a list forward and back compiles one statement per page shape (first page,
+    following pages, previous pages), however many pages there are."""
+    published, _draft = actions
+    compiled = []
+    original = prepared._Statement.__init__
+    monkeypatch.setattr(
+        prepared._Statement,
+        "__init__",
+        lambda self, queryset: compiled.append(1) or original(self, queryset),
+    )
+    client = client_for("anonymous")
+    forward, url, last = [], f"{LIST}?department=fgw&page_size=1", None
+    while url:
+        body = client.get(url).json()
+        forward += [row["id"] for row in body["results"]]
+        url, last = body["next"], body
+    backward, url = [], last["previous"]
+    while url:
+        body = client.get(url).json()
+        backward += [row["id"] for row in body["results"]]
+        url = body["previous"]
+    newest_first = sorted((a.pk for a in published), reverse=True)
+    assert forward == newest_first and backward == newest_first[:-1][::-1]
+    assert len(compiled) == 3
