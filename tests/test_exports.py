@@ -751,3 +751,41 @@ def test_world_is_as_described(w):
     assert EnforcementAction.objects.public().count() == 2
     assert Catalogue.objects.count() == 2
     assert AuditEntry.objects.filter(is_public=True).exists()
+
+
+def test_a_csv_written_by_postgresql_cut_short_is_aborted(w, monkeypatch):
+    """The COPY is cancelled inside the download's transaction: the worker neither hangs
+    nor reads the rest, and the connection stays usable."""
+    import faulthandler
+
+    # Enough public decisions that the COPY is still sending when the client goes.
+    source = EnforcementAction.objects.public().order_by("pk")[0]
+    columns = [f.column for f in EnforcementAction._meta.concrete_fields if f.column != "id"]
+    copied = [
+        f"{c} || '-' || n" if c in ("index_number", "document_number") else c for c in columns
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO enforcement_enforcementaction ({', '.join(columns)}) "
+            f"SELECT {', '.join(copied)} FROM enforcement_enforcementaction, "
+            "generate_series(1, 3000) AS n WHERE id = %s",
+            [source.pk],
+        )
+    # A hang blocks in libpq, where no Python signal handler runs: the watchdog thread
+    # ends the test process instead (the run fails rather than waiting for ever).
+    faulthandler.dump_traceback_later(120, exit=True)
+    try:
+        monkeypatch.setattr(writers, "CHUNK_BYTES", 256)
+        api = client(w, "anonymous")
+        response = api.get(export_url("enforcement-actions", format="csv"))
+        chunks = iter(response.streaming_content)
+        sent = next(chunks) + next(chunks)  # the header, then rows
+        with monkeypatch.context() as patch:
+            patch.setattr(connections[DEFAULT_DB_ALIAS], "close", lambda: None)
+            response.close()
+        aborted = manifest(api, response)
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+    assert aborted["status"] == "aborted" and aborted["sha256"] == ""
+    assert aborted["byte_count"] == len(sent)
+    assert 0 < aborted["row_count"] < EnforcementAction.objects.public().count()

@@ -94,16 +94,21 @@ def streaming_download(request, *, kind, resource, export_format, columns, rows,
         try:
             with consistent_read():
                 seq = last_public_seq()
+                source = rows() if csv_lines is None else csv_lines()
+                counted = Counted(source)
                 if csv_lines is None:
-                    counted = Counted(rows())
                     chunks = encode(columns, counted)
                 else:
-                    counted = Counted(csv_lines())
                     chunks = writers.csv_from_lines(columns, counted)
-                for chunk in chunks:
-                    hasher.update(chunk)
-                    size += len(chunk)
-                    yield chunk
+                try:
+                    for chunk in chunks:
+                        hasher.update(chunk)
+                        size += len(chunk)
+                        yield chunk
+                finally:
+                    # A download cut short stops its query (a COPY is cancelled) while
+                    # the transaction it runs in is still open.
+                    getattr(source, "close", lambda: None)()
             finished = True
         finally:
             ExportManifest.objects.filter(pk=manifest.pk).update(
