@@ -72,3 +72,15 @@ def test_prepare_collects_static_files_only_when_they_changed(settings, tmp_path
     assert static_files_changed()  # a source file is newer than the collection
     os.utime(manifest, (time.time(), time.time()))
     assert not static_files_changed()
+
+
+def test_the_wsgi_application_builds_the_url_index_before_the_first_request():
+    import importlib
+
+    from django.urls import get_resolver
+
+    import registry.wsgi
+
+    get_resolver.cache_clear()
+    importlib.reload(registry.wsgi)
+    assert get_resolver()._populated
