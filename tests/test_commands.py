@@ -77,10 +77,11 @@ def test_prepare_collects_static_files_only_when_they_changed(settings, tmp_path
 def test_the_wsgi_application_builds_the_url_index_before_the_first_request():
     import importlib
 
-    from django.urls import get_resolver
+    from django.urls import clear_url_caches, get_resolver
 
     import registry.wsgi
 
-    get_resolver.cache_clear()
+    clear_url_caches()
+    assert not get_resolver()._populated
     importlib.reload(registry.wsgi)
     assert get_resolver()._populated
