@@ -320,7 +320,8 @@ def main():
     finally:
         stop(reference_server)
         stop(project_server)
-        out = ROOT / "bench" / "results" / f"{datetime.date.today().isoformat()}.json"
+        # (Named by the run's UTC date, as RESULTS.md names it.)
+        out = ROOT / "bench" / "results" / f"{results['date'][:10]}.json"
         out.write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str))
         print(f"results (so far): {out}; server logs: {logs}")
     if not args.no_report:
