@@ -118,7 +118,7 @@ def django_env(url):
         "DATABASE_URL": url,
         "DJANGO_SETTINGS_MODULE": "registry.settings",
         "DJANGO_DEBUG": "0",  # DEBUG keeps every query in memory
-        "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", "bench-export-memory"),
+        "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", "bench"),
         "PYTHONPATH": str(ROOT),
     }
 

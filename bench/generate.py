@@ -38,6 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.export_memory import django_env  # noqa: E402 (after the path is set)
+
 # Rows at scale 1.0.
 BASE_COUNTS = {
     "enforcement_actions": 1_000_000,
@@ -267,17 +269,6 @@ def create_database(url):
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     command = [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"]
     subprocess.run(command, cwd=ROOT, env=django_env(url), check=True)
-
-
-def django_env(url):
-    return {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "registry.settings",
-        "DJANGO_DEBUG": "0",  # DEBUG keeps every query in memory
-        "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", "bench-generate"),
-        "PYTHONPATH": str(ROOT),
-    }
 
 
 def main(argv=None):

@@ -146,7 +146,9 @@ class EnforcementActionSerializer(BodyPartSerializer):
             return public
         covered = Q(department_id__in=scope.ids)
         return {
-            name: Case(When(covered, then=cell), default=public.get(name, NULL_CELL))
+            name: cell  # the same for every row
+            if public.get(name) is cell
+            else Case(When(covered, then=cell), default=public.get(name, NULL_CELL))
             for name, cell in cells.items()
         }
 

@@ -3,9 +3,9 @@ per request shape and reused.
 
 Building a list's queryset — the permission path's conditions, the filterset's validation
 and filters, the row selection — costs more Python than running it. Portals ask the same
-lists over and over, page after page, so the queryset is kept (never evaluated: each request
-clones it, adds its page's cursor condition, and runs it) under a key of everything the
-queryset depends on:
+lists over and over, page after page, so the queryset is kept (never evaluated itself: each
+page is a statement compiled from it, see below) under a key of everything the queryset
+depends on:
 
 - the resource and action;
 - the reader's scope: anonymous, or the user with the global permissions that decide the
@@ -110,7 +110,7 @@ class _Statement:
         self.params = list(params)
         self.positions = [i for i, param in enumerate(self.params) if param is POSITION]
         self.converters = compiler.get_converters([col for col, *_ in compiler.select])
-        self.compiler = compiler
+        self.query, self.using = queryset.query, queryset.db
         query = queryset.query
         self.names = [*query.extra_select, *query.values_select, *query.annotation_select]
 
@@ -118,11 +118,13 @@ class _Statement:
         params = list(self.params)
         for index in self.positions:
             params[index] = position
-        with connections[self.compiler.using].cursor() as cursor:
+        with connections[self.using].cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
         if self.converters:
-            rows = self.compiler.apply_converters(rows, self.converters)
+            # (A compiler of this thread's connection: a statement serves every thread.)
+            compiler = self.query.get_compiler(using=self.using)
+            rows = compiler.apply_converters(rows, self.converters)
         names = self.names
         return [dict(zip(names, row, strict=True)) for row in rows]
 

@@ -62,7 +62,7 @@ class RowRecord:
         return self._row["id"]
 
 
-def _column(model, lookup):
+def model_column(model, lookup):
     """The concrete model field ``lookup`` (``a`` or ``a__b`` along forward foreign keys)
     ends at, or None."""
     *path, last = lookup.split("__")
@@ -123,7 +123,7 @@ def _reader(model, field):
     if len(attrs) == 1 and isinstance(getattr(model, attrs[0], None), property):
         return None, field.to_representation, getattr(model, attrs[0]).fget
     lookup = "__".join(attrs)
-    column = _column(model, lookup)
+    column = model_column(model, lookup)
     if column is None:
         return None
     return lookup, _converter(field, column), None

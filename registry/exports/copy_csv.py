@@ -34,7 +34,7 @@ from django.utils import timezone
 from rest_framework import fields as drf_fields
 from rest_framework.settings import api_settings
 
-from registry.api.rows import DATETIME, TEXT_COLUMNS, _column, plan_for
+from registry.api.rows import DATETIME, TEXT_COLUMNS, model_column, plan_for
 
 TEXT = TextField()
 NULL_CELL = Value(None, output_field=TEXT)
@@ -90,7 +90,7 @@ def _cell(model, field, reader, today):
         if expression is None or not isinstance(field, drf_fields.BooleanField):
             return None
         return boolean(expression(today))
-    column = _column(model, lookup)
+    column = model_column(model, lookup)
     value = F(lookup)
     if convert is None:
         if isinstance(field, drf_fields.BooleanField):
