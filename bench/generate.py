@@ -3,18 +3,20 @@
 Run as a whole process (see ``bench/README.md``)::
 
     .venv/bin/python bench/generate.py --database-url postgres://postgres@127.0.0.1:5432/NAME \\
-        [--scale 1.0] [--seed 1] [--create] [--summary FILE] [--digests]
+        [--scale 1.0] [--seed 1] [--create] [--summary FILE] [--no-public-states]
+    .venv/bin/python bench/generate.py --database-url … --public-states-only
 
 At scale 1.0: the 32 departments of ``registry.demo``, of very different sizes, with their
 enforcement bodies, powers and officers (these small tables do not scale); 1,000,000
 enforcement decisions (2021 to today); 100,000 major decisions with their consultations,
 adoption reports and legality reviews, and 300,000 public comments; 50,000 investment
 projects with targets and funding; the public events all of that implies, hash-chained into
-the audit log (``manage.py verify_audit`` passes); with ``--digests``, the public-state
-digests of the daily refresh; an editor of the largest department, an oversight user and a
-legality reviewer with API tokens. The large counts scale linearly with ``--scale``. Rows
-come from one seeded ``random.Random``: the same seed gives the same data on the same day
-(what has happened by now depends on the clock; the role grants are stamped with it).
+the audit log (``manage.py verify_audit`` passes); the public states the change feed sends
+and the daily refresh compares (unless ``--no-public-states``); an editor of the largest
+department, an oversight user and a legality reviewer with API tokens. The large counts
+scale linearly with ``--scale``. Rows come from one seeded ``random.Random``: the same seed
+gives the same data on the same day (what has happened by now depends on the clock; the role
+grants are stamped with it).
 
 The big tables bypass the workflow services (far too slow at this scale) but hold what they
 would have written. ``generate(connection, scale, seed)`` does the work on an already
@@ -80,7 +82,7 @@ class Context:
         return moment if moment <= self.now else None
 
 
-def generate(connection, scale=1.0, seed=1, *, digests=False):
+def generate(connection, scale=1.0, seed=1, *, public_states=True):
     """Fill the (migrated) database behind ``connection`` — which must be Django's own
     psycopg connection, inside a transaction it leaves open — and return the summary."""
     from django.db import connection as django_connection
@@ -150,14 +152,12 @@ def generate(connection, scale=1.0, seed=1, *, digests=False):
     with phase("users, roles, tokens (ORM)"):
         accounts = _accounts(ctx, users, ranked[0][0])
     stored = 0
-    if digests:
-        with phase("public-state digests"):
-            stored = chain.remember_digests(_feed_models())
+    if public_states:
+        with phase("public states"):
+            stored = chain.remember_public_states(_feed_models())
     with phase("analyze"):
         with connection.cursor() as cursor:
-            for table in sorted(
-                {*loader.counts, "registry_auditentry", "registry_publicstatedigest"}
-            ):
+            for table in sorted({*loader.counts, "registry_auditentry", "registry_publicstate"}):
                 cursor.execute(f'ANALYZE "{table}"')
     return summary.build(
         loader=loader,
@@ -171,7 +171,7 @@ def generate(connection, scale=1.0, seed=1, *, digests=False):
         today=today.isoformat(),
         seconds=round(time.perf_counter() - started, 1),
         index_number_sequences=index_sequences,
-        public_state_digests=stored,
+        public_states=stored,
         bulk_foreign_key_check=relaxed,
     )
 
@@ -283,9 +283,14 @@ def main(argv=None):
     )
     parser.add_argument("--summary", help="also write the summary (JSON) to this file")
     parser.add_argument(
-        "--digests",
+        "--no-public-states",
         action="store_true",
-        help="also store the public-state digests of the daily refresh (slow: ~1,200 records/s)",
+        help="do not store the public states of the change feed (about 3,000 records/s)",
+    )
+    parser.add_argument(
+        "--public-states-only",
+        action="store_true",
+        help="only store the public states, in a database generated before",
     )
     args = parser.parse_args(argv)
     if args.create:
@@ -298,9 +303,22 @@ def main(argv=None):
 
     from bench.datagen import summary as summary_module
 
+    if args.public_states_only:
+        from bench.datagen import chain
+
+        started = time.perf_counter()
+        with transaction.atomic():
+            stored = chain.remember_public_states(_feed_models())
+        print(f"{stored} public states stored in {time.perf_counter() - started:.0f} s")
+        return
     started = time.perf_counter()
     with transaction.atomic():
-        summary = generate(connection.connection, args.scale, args.seed, digests=args.digests)
+        summary = generate(
+            connection.connection,
+            args.scale,
+            args.seed,
+            public_states=not args.no_public_states,
+        )
         committing = time.perf_counter()
     summary["phases_seconds"]["commit"] = round(time.perf_counter() - committing, 2)
     summary["total_seconds"] = round(time.perf_counter() - started, 1)

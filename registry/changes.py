@@ -12,13 +12,17 @@ ended or it was withheld: only the resource and id)."""
 
 import base64
 import binascii
+import datetime
 import functools
+from typing import NamedTuple
 
+import orjson
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.utils import timezone
 
 from registry import audit, record_types
-from registry.choices import AuditAction
+from registry.choices import AuditAction, FeedState
 
 MAX_PAGE_SIZE = 1000
 
@@ -68,10 +72,14 @@ def resource_types(app_label=None):
     ]
 
 
-def current_states(type_id, ids, resources=None):
+def current_states(type_id, ids, resources=None, stored=None):
     """``{pk: (state, body)}`` of the objects of one registered type that the public sees
-    now — ``present`` with the record, or ``tombstone`` — one query (plus prefetches) each;
-    the others are ``removed``."""
+    now — ``present`` with the record, or ``tombstone`` — the others are ``removed``.
+
+    ``stored`` (``{pk: (state, document)}``) holds stored states known to be at least as new
+    as the events being shown (:class:`~registry.models.PublicState`). An object still in
+    its stored state is sent as stored (``orjson.Fragment``) instead of being rendered again:
+    one query reads which objects the public sees, so visibility is always checked now."""
     from registry.api.router import public_viewset
     from registry.api.serializers import TombstoneSerializer
 
@@ -81,38 +89,59 @@ def current_states(type_id, ids, resources=None):
     prefix, viewset_class, model = resources[type_id]
     viewset = public_viewset(prefix, viewset_class)
     visible = viewset.get_queryset().filter(pk__in=ids)
-    states = {pk: ("present", {"record": row}) for pk, row in viewset.represented(visible)}
+    states = {}
+    stored = stored or {}
+    if stored:
+        shown = set(visible.prefetch_related(None).values_list("pk", flat=True))
+        states = {
+            pk: (FeedState.PRESENT, {"record": orjson.Fragment(stored[pk][1])})
+            for pk in shown
+            if stored.get(pk, ("",))[0] == FeedState.PRESENT
+        }
+        visible = visible.filter(pk__in=shown - states.keys()) if shown - states.keys() else None
+    if visible is not None:
+        states.update(
+            (pk, (FeedState.PRESENT, {"record": row})) for pk, row in viewset.represented(visible)
+        )
     tombstone_q = getattr(model, "tombstone_q", None)
-    if tombstone_q is not None:
-        for record in model.objects.filter(tombstone_q(), pk__in=set(ids) - states.keys()):
-            tombstone = TombstoneSerializer(record.public_tombstone()).data
-            states[record.pk] = ("tombstone", {"tombstone": tombstone})
+    hidden = set(ids) - states.keys()
+    if tombstone_q is not None and hidden:
+        for record in model.objects.filter(tombstone_q(), pk__in=hidden):
+            state, document = stored.get(record.pk, ("", ""))
+            if state == FeedState.TOMBSTONE:
+                tombstone = orjson.Fragment(document)
+            else:
+                tombstone = TombstoneSerializer(record.public_tombstone()).data
+            states[record.pk] = (FeedState.TOMBSTONE, {"tombstone": tombstone})
     return states
 
 
-def _render(entries, resources):
+def _render(entries, resources, stored):
     by_type = {}
     for entry in entries:
         by_type.setdefault(entry.content_type_id, set()).add(entry.object_id)
     return {
         (type_id, pk): state
         for type_id, ids in by_type.items()
-        for pk, state in current_states(type_id, ids, resources).items()
+        for pk, state in current_states(
+            type_id, ids, resources, stored.get(type_id) if stored else None
+        ).items()
     }
 
 
-def events_for(entries):
+def events_for(entries, stored=None):
     """The change-feed events of the given public audit entries, in their order, each
     rendered with its record's current public state (entries of unregistered types are
-    left out)."""
+    left out). ``stored``: ``{content type id: {pk: (state, document)}}``, see
+    :func:`current_states`."""
     resources = resources_by_type()
-    states = _render(entries, resources)
+    states = _render(entries, resources, stored)
     events = []
     for entry in entries:
         if entry.content_type_id not in resources:
             continue
         prefix = resources[entry.content_type_id][0]
-        state, body = states.get((entry.content_type_id, entry.object_id), ("removed", {}))
+        state, body = states.get((entry.content_type_id, entry.object_id), (FeedState.REMOVED, {}))
         events.append(
             {
                 "seq": entry.seq,
@@ -127,18 +156,64 @@ def events_for(entries):
     return events
 
 
-def page(after, size):
+class _Entry(NamedTuple):
+    seq: int
+    created_at: datetime.datetime
+    action: str
+    content_type_id: int
+    object_id: int
+
+
+@functools.cache
+def _page_sql():
+    """The page's public entries, each with its record's stored state when that state was
+    rendered at or after the entry (else NULLs)."""
+    from registry.models import AuditEntry, PublicState
+
+    return f"""
+        SELECT e.seq, e.created_at, e.action, e.content_type_id, e.object_id,
+               s.state, s.document
+        FROM {AuditEntry._meta.db_table} e
+        LEFT JOIN {PublicState._meta.db_table} s
+          ON s.content_type_id = e.content_type_id AND s.object_id = e.object_id
+         AND s.seq >= e.seq
+        WHERE e.is_public AND e.seq > %s
+        ORDER BY e.seq
+        LIMIT %s"""
+
+
+def page(after, size, *, stored_states=False):
     """The events after sequence number ``after`` (at most ``size``), and the cursor to
-    continue from (always returned, so a client can poll for what comes next)."""
+    continue from (always returned, so a client can poll for what comes next).
+
+    With ``stored_states``, a record's stored state is sent when it is at least as new as
+    every event of the record on the page and the record is still in that state (records
+    then hold ``orjson.Fragment``); any other record is rendered now."""
     from registry.models import AuditEntry
 
-    entries = list(
-        AuditEntry.objects.filter(is_public=True, seq__gt=after)
-        .order_by("seq")
-        .only("seq", "created_at", "action", "content_type_id", "object_id")[:size]
-    )
+    if not stored_states:
+        entries = list(
+            AuditEntry.objects.filter(is_public=True, seq__gt=after)
+            .order_by("seq")
+            .only("seq", "created_at", "action", "content_type_id", "object_id")[:size]
+        )
+        last = entries[-1].seq if entries else after
+        return events_for(entries), last
+    with connection.cursor() as cursor:
+        cursor.execute(_page_sql(), [after, size])
+        rows = cursor.fetchall()
+    entries = [_Entry(*row[:5]) for row in rows]
+    stored, stale = {}, set()
+    for entry, (*_, state, document) in zip(entries, rows, strict=True):
+        key = (entry.content_type_id, entry.object_id)
+        if state is None:
+            stale.add(key)
+        else:
+            stored.setdefault(entry.content_type_id, {})[entry.object_id] = (state, document)
+    for type_id, pk in stale:
+        stored.get(type_id, {}).pop(pk, None)
     last = entries[-1].seq if entries else after
-    return events_for(entries), last
+    return events_for(entries, stored), last
 
 
 def emit_expiry_events(today=None):

@@ -105,3 +105,11 @@ class ExportStatus(models.TextChoices):
     STREAMING = "streaming", _("生成中")
     COMPLETE = "complete", _("已完成")
     ABORTED = "aborted", _("已中断")
+
+
+class FeedState(models.TextChoices):
+    """What a change-feed event shows of its record."""
+
+    PRESENT = "present", _("公开")
+    TOMBSTONE = "tombstone", _("已撤回")
+    REMOVED = "removed", _("已不再公开")

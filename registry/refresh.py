@@ -6,23 +6,29 @@ annual disclosure falls due on 30 June, a display period ends and takes the reco
 tombstone) off the public lists. No service function runs on those days, so no event would
 tell a mirror.
 
-Every time a public event is committed, the digest (SHA-256) of the record's state in the
-feed — its public representation or its tombstone — is stored (:func:`remember`). Daily,
+Every time a public event is committed, the record's state in the feed — its public
+representation or its tombstone — is stored with its digest (SHA-256) (:func:`remember`);
+the feed sends the stored document while it is current (:class:`registry.models.PublicState`).
+Daily,
 :func:`refresh_public_states` renders every record of every registered type again and
 records a public ``refreshed`` event for each one whose state differs from its digest
 (including ones that appeared or disappeared); a portal following the feed then fetches the
 new state like any other change."""
 
 import datetime
+import functools
 import hashlib
 import json
 import threading
 
+import orjson
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from registry import audit, changes
+from registry.api.renderers import encode
 from registry.choices import AuditAction
 
 CHUNK = 500
@@ -41,22 +47,64 @@ def feed_digests(content_type_id, ids, resources=None):
     return {pk: digest(state, body) for pk, (state, body) in states.items()}
 
 
-def remember(content_type_id, object_ids, resources=None):
-    """Store the digests of these objects' current feed states (forget the removed)."""
-    from registry.models import PublicStateDigest
+def _latest_public_events(content_type_id, object_ids):
+    from registry.models import AuditEntry
 
-    current = feed_digests(content_type_id, object_ids, resources)
-    mine = PublicStateDigest.objects.filter(content_type_id=content_type_id)
-    mine.filter(object_id__in=set(object_ids) - current.keys()).delete()
-    PublicStateDigest.objects.bulk_create(
-        [
-            PublicStateDigest(content_type_id=content_type_id, object_id=pk, digest=value)
-            for pk, value in current.items()
-        ],
-        update_conflicts=True,
-        unique_fields=["content_type", "object_id"],
-        update_fields=["digest", "updated_at"],
+    return dict(
+        AuditEntry.objects.filter(
+            content_type_id=content_type_id, object_id__in=object_ids, is_public=True
+        )
+        .values_list("object_id")
+        .annotate(Max("seq"))
+        .order_by()
     )
+
+
+def remember(content_type_id, object_ids, resources=None):
+    """Store these objects' current feed states, with their digests and the latest public
+    event each state is at least as new as (read before rendering); forget the removed."""
+    from registry.models import PublicState
+
+    latest = _latest_public_events(content_type_id, object_ids)
+    current = changes.current_states(content_type_id, object_ids, resources)
+    mine = PublicState.objects.filter(content_type_id=content_type_id)
+    mine.filter(object_id__in=set(object_ids) - current.keys()).delete()
+    _store(
+        content_type_id,
+        [
+            {
+                "object_id": pk,
+                "state": state,
+                "document": encode(next(iter(body.values()))).decode(),
+                "seq": latest.get(pk, 0),
+                "digest": digest(state, body),
+            }
+            for pk, (state, body) in current.items()
+        ],
+    )
+
+
+@functools.cache
+def _store_sql():
+    """Upsert of states given as one JSON array (``bulk_create`` sends them as text arrays,
+    whose client-side quoting of JSON documents cost more than rendering them)."""
+    from registry.models import PublicState
+
+    return f"""
+        INSERT INTO {PublicState._meta.db_table}
+            (content_type_id, object_id, state, document, seq, digest, updated_at)
+        SELECT %s, r.object_id, r.state, r.document, r.seq, r.digest, statement_timestamp()
+        FROM json_to_recordset(%s)
+            AS r(object_id bigint, state text, document text, seq bigint, digest text)
+        ON CONFLICT (content_type_id, object_id) DO UPDATE SET
+            state = EXCLUDED.state, document = EXCLUDED.document, seq = EXCLUDED.seq,
+            digest = EXCLUDED.digest, updated_at = EXCLUDED.updated_at"""
+
+
+def _store(content_type_id, states):
+    if states:
+        with connection.cursor() as cursor:
+            cursor.execute(_store_sql(), [content_type_id, orjson.dumps(states).decode()])
 
 
 _pending = threading.local()
@@ -100,17 +148,19 @@ def _announced_since(content_type_id, pks, moment):
 def _refresh_chunk(content_type_id, model, resources, after, start_of_day, reason):
     """Compare the feed states of one chunk of records (pk > ``after``) with their digests;
     return the last pk looked at (``None`` at the end) and the number of events."""
-    from registry.models import PublicStateDigest
+    from registry.models import PublicState
 
     ids = list(
         model.objects.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:CHUNK]
     )
     upto = ids[-1] if ids else None
     current = feed_digests(content_type_id, ids, resources)
-    mine = PublicStateDigest.objects.filter(content_type_id=content_type_id, object_id__gt=after)
+    mine = PublicState.objects.filter(content_type_id=content_type_id, object_id__gt=after)
     if upto is not None:
         mine = mine.filter(object_id__lte=upto)
-    stored = dict(mine.values_list("object_id", "digest"))
+    rows = list(mine.values_list("object_id", "digest", "seq"))
+    stored = {pk: value for pk, value, _seq in rows}
+    undocumented = {pk for pk, _value, seq in rows if seq == 0}
     changed = {pk for pk, value in current.items() if pk in stored and stored[pk] != value}
     unknown = current.keys() - stored.keys()
     # Public without a digest: it became public without an event (e.g. a pre-published
@@ -122,8 +172,11 @@ def _refresh_chunk(content_type_id, model, resources, after, start_of_day, reaso
         for record in model.objects.filter(pk__in=changed | gone).order_by("pk"):
             audit.record(record, AuditAction.REFRESHED, actor=None, reason=reason)
         mine.filter(object_id__in=gone).delete()
-    # The announced are remembered after their events commit (registry/signals.py).
-    remember(content_type_id, sorted(unknown - changed), resources)
+    # The announced are remembered after their events commit (registry/signals.py); states
+    # stored before documents were (seq 0) get theirs.
+    unchanged = ((unknown | undocumented) & current.keys()) - changed
+    if unchanged:
+        remember(content_type_id, sorted(unchanged), resources)
     return upto, len(changed | gone)
 
 

@@ -5,10 +5,15 @@ no longer public, no skips or repeats while writers commit concurrently."""
 import datetime
 import threading
 
+import orjson
 import pytest
 from django.db import connection
 
+from registry import changes
+from registry.api.changes import ChangeEventSerializer, represent_events
+from registry.api.renderers import encode
 from registry.changes import emit_expiry_events
+from registry.models import PublicState
 from registry.services import workflow
 from tests.factories import notice
 
@@ -157,3 +162,103 @@ def test_concurrent_writers_never_cause_skips(client_for, departments, users):
     )
     assert len(public) == 2 * per_writer
     assert seen == public  # in order, nothing skipped, nothing repeated
+
+
+# Stored states (registry.models.PublicState): the feed sends the document stored after the
+# record's latest public event instead of rendering it again, while the record is still in
+# that state; anything else is rendered now.
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run on-commit work (storing the public states) as a real commit would."""
+
+    def run(function, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return function(*args, **kwargs)
+
+    return run
+
+
+def _feed(after=0, size=1000, **options):
+    events, _last = changes.page(after, size, **options)
+    return orjson.loads(encode(represent_events(events)))
+
+
+def test_stored_states_give_the_same_events_as_rendering(committed, departments, users):
+    fgw, editor, publisher = departments["fgw"], users["editor"], users["publisher"]
+    kept = committed(notice, fgw, editor, publish_by=publisher, name="保留")
+    gone = committed(notice, fgw, editor, publish_by=publisher, name="撤回")
+    committed(workflow.amend, kept, acting_user=publisher, reason="更正", summary="更正后")
+    committed(workflow.withdraw, gone, acting_user=publisher, reason="撤销", legal_basis="依据")
+    states = dict(PublicState.objects.values_list("object_id", "state"))
+    assert states == {kept.pk: "present", gone.pk: "tombstone"}
+    assert _feed(stored_states=True) == _feed()
+    assert [e["state"] for e in _feed(stored_states=True) if e["id"] == gone.pk] == [
+        "tombstone",
+        "tombstone",
+    ]
+
+
+def test_the_stored_document_is_sent_only_while_current(committed, departments, users):
+    record = committed(notice, departments["fgw"], users["editor"], publish_by=users["publisher"])
+    PublicState.objects.filter(object_id=record.pk).update(document='{"stored":true}')
+    (event,) = _feed(stored_states=True)
+    assert event["record"] == {"stored": True}  # sent as stored, not rendered
+    # A later event than the stored state (its state not yet stored): rendered now, for
+    # every event of the record on the page.
+    workflow.amend(record, acting_user=users["publisher"], reason="更正", summary="新摘要")
+    events = _feed(stored_states=True)
+    assert [e["record"]["summary"] for e in events] == ["新摘要", "新摘要"]
+    # A page that holds only the earlier event may take the stored state.
+    assert _feed(size=1, stored_states=True)[0]["record"] == {"stored": True}
+
+
+def test_a_stored_state_is_not_sent_once_the_record_is_no_longer_shown(
+    committed, departments, users
+):
+    record = committed(notice, departments["fgw"], users["editor"], publish_by=users["publisher"])
+    # Hidden without an event (as a date passing does, until the daily refresh).
+    type(record).objects.filter(pk=record.pk).update(status="draft")
+    (event,) = _feed(stored_states=True)
+    assert event["state"] == "removed" and "record" not in event
+
+
+def test_a_stored_tombstone_is_not_sent_for_a_record_shown_again(committed, departments, users):
+    record = committed(notice, departments["fgw"], users["editor"], publish_by=users["publisher"])
+    committed(
+        workflow.withdraw, record, acting_user=users["publisher"], reason="撤销", legal_basis="依据"
+    )
+    type(record).objects.filter(pk=record.pk).update(status="published")
+    events = _feed(stored_states=True)
+    assert [e["state"] for e in events] == ["present", "present"]
+    assert events == _feed()
+
+
+def test_a_page_of_stored_states_takes_the_same_queries_however_long(
+    committed, departments, users, django_assert_num_queries
+):
+    for _ in range(3):
+        committed(notice, departments["fgw"], users["editor"], publish_by=users["publisher"])
+    with django_assert_num_queries(2):  # the page with its states, then what is shown now
+        assert len(changes.page(0, 1000, stored_states=True)[0]) == 3
+    for _ in range(9):
+        committed(notice, departments["fgw"], users["editor"], publish_by=users["publisher"])
+    with django_assert_num_queries(2):
+        assert len(changes.page(0, 1000, stored_states=True)[0]) == 12
+
+
+def test_the_feed_api_sends_stored_states(committed, client_for, departments, users):
+    record = committed(notice, departments["fgw"], users["editor"], publish_by=users["publisher"])
+    PublicState.objects.filter(object_id=record.pk).update(document='{"stored":true}')
+    response = client_for("anonymous").get(URL)
+    assert response.json()["results"][0]["record"] == {"stored": True}
+    indented = client_for("anonymous").get(URL, HTTP_ACCEPT="application/json; indent=2")
+    assert indented.json()["results"][0]["record"] == {"stored": True}
+    assert b'\n  "next"' in indented.content
+
+
+def test_represented_events_equal_the_serializer(departments, users):
+    notice(departments["fgw"], users["editor"], publish_by=users["publisher"])
+    events, _last = changes.page(0, 10)
+    assert represent_events(events) == ChangeEventSerializer(events, many=True).data

@@ -1,7 +1,7 @@
 """The audit log of the generated records: every recorded public event, in time order,
 appended to the hash chain exactly as :func:`registry.audit.record` would have written it
-(same lock, same numbering, same hashed content), then the public-state digests that
-:mod:`registry.refresh` compares against."""
+(same lock, same numbering, same hashed content), then the public states that the change
+feed sends and :mod:`registry.refresh` compares against."""
 
 import datetime
 import hashlib
@@ -118,8 +118,8 @@ def _check(*seqs):
             raise AssertionError(f"audit entry #{entry.seq}: hash differs from the model's")
 
 
-def remember_digests(models, chunk=500):
-    """Store the feed-state digest of every generated record the public sees (present or
+def remember_public_states(models, chunk=2000):
+    """Store the feed state of every generated record the public sees (present or
     tombstone), as the ``post_save`` handler of each public event would have. Returns the
     number stored."""
     from django.contrib.contenttypes.models import ContentType

@@ -26,7 +26,7 @@ from rest_framework import relations
 from rest_framework.serializers import ListSerializer, Serializer
 from rest_framework.settings import ISO_8601, api_settings
 
-DATETIME = object()  # converter marker: see _iso_datetime
+DATETIME = object()  # converter marker: see iso_datetime
 # Model fields whose database value is already the string a CharField represents.
 TEXT_COLUMNS = ("CharField", "TextField", "SlugField", "EmailField", "URLField")
 # Fields whose to_representation returns a database value of the right type unchanged.
@@ -101,7 +101,7 @@ def _converter(field, column):
     return field.to_representation
 
 
-def _iso_datetime(value, zone):
+def iso_datetime(value, zone):
     """DRF's ISO 8601 representation of an aware datetime in ``zone``."""
     text = value.astimezone(zone).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
@@ -163,7 +163,7 @@ class RowPlan:
                 value = data[name]
                 if value is not None:
                     data[name] = (
-                        _iso_datetime(value, zone) if convert is DATETIME else convert(value)
+                        iso_datetime(value, zone) if convert is DATETIME else convert(value)
                     )
             for name, convert, getter in computed:
                 value = getter(record)

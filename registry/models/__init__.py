@@ -5,7 +5,7 @@ from registry.models.audit import AuditEntry
 from registry.models.calendar import CalendarDay, CalendarYear
 from registry.models.deadlines import DeadlineRule
 from registry.models.departments import Department, DepartmentUserObjectPermission
-from registry.models.exports import ExportManifest, PublicStateDigest
+from registry.models.exports import ExportManifest, PublicState
 from registry.models.records import IndexNumberSequence, PublicRecord, RestrictedQuerySet
 
 __all__ = [
@@ -18,6 +18,6 @@ __all__ = [
     "ExportManifest",
     "IndexNumberSequence",
     "PublicRecord",
-    "PublicStateDigest",
+    "PublicState",
     "RestrictedQuerySet",
 ]

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from registry.choices import ExportFormat, ExportKind, ExportStatus
+from registry.choices import ExportFormat, ExportKind, ExportStatus, FeedState
 
 
 class ExportManifest(models.Model):
@@ -59,23 +59,34 @@ class ExportManifest(models.Model):
         return f"{self.resource}.{self.format} {self.generated_at:%Y-%m-%d %H:%M}"
 
 
-class PublicStateDigest(models.Model):
-    """The SHA-256 of a record's public representation when its last public event was
-    recorded (or when the daily refresh last looked). The refresh compares it with today's
-    representation to announce changes no write caused — a date passing (a consultation
-    opening, pre-published drafts becoming public, a disclosure falling due)."""
+class PublicState(models.Model):
+    """A record's state in the change feed as last rendered: ``present`` with its public
+    representation or ``tombstone`` with its public tombstone (records the public no longer
+    sees have none). Rendered after each public event commits and by the daily refresh.
 
-    # CASCADE: a digest means nothing without its content type.
+    - ``seq`` is the record's latest public event when the state was rendered (read before
+      rendering, so the state is at least that new). The feed shows the stored document for
+      an event only when ``seq`` is at or after the event, and only while the record is
+      still in that state; anything else is rendered again.
+    - ``digest`` (SHA-256) is what the daily refresh compares today's rendering with, to
+      announce changes no write caused: a date passing (a consultation opening, pre-published
+      drafts becoming public, a disclosure falling due)."""
+
+    # CASCADE: a state means nothing without its content type.
     content_type = models.ForeignKey(
         "contenttypes.ContentType", on_delete=models.CASCADE, related_name="+"
     )
     object_id = models.BigIntegerField(_("对象编号"))
+    state = models.CharField(_("状态"), max_length=20, choices=FeedState.choices, blank=True)
+    # Compact JSON, exactly the bytes the feed sends for the record (or its tombstone).
+    document = models.TextField(_("公开内容"), blank=True)
+    seq = models.BigIntegerField(_("对应的变更序号"), default=0)
     digest = models.CharField(_("摘要"), max_length=64)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
-        verbose_name = _("公开内容摘要")
-        verbose_name_plural = _("公开内容摘要")
+        verbose_name = _("公开状态")
+        verbose_name_plural = _("公开状态")
         constraints = [
             models.UniqueConstraint(
                 fields=["content_type", "object_id"], name="unique_public_state_digest"
