@@ -7,4 +7,9 @@ class RegistryConfig(AppConfig):
     verbose_name = _("登记系统基础")
 
     def ready(self):
+        from django.db.models import Field
+
         from registry import signals  # noqa: F401  (connects the calendar version bump)
+        from registry.querying import AnyOf
+
+        Field.register_lookup(AnyOf)

@@ -88,7 +88,7 @@ def current_states(type_id, ids, resources=None, stored=None):
         return {}
     prefix, viewset_class, model = resources[type_id]
     viewset = public_viewset(prefix, viewset_class)
-    visible = viewset.get_queryset().filter(pk__in=ids)
+    visible = viewset.get_queryset().filter(pk__any_of=ids)
     states = {}
     stored = stored or {}
     if stored:
@@ -98,7 +98,8 @@ def current_states(type_id, ids, resources=None, stored=None):
             for pk in shown
             if stored.get(pk, ("",))[0] == FeedState.PRESENT
         }
-        visible = visible.filter(pk__in=shown - states.keys()) if shown - states.keys() else None
+        unrendered = shown - states.keys()
+        visible = visible.filter(pk__any_of=unrendered) if unrendered else None
     if visible is not None:
         states.update(
             (pk, (FeedState.PRESENT, {"record": row})) for pk, row in viewset.represented(visible)
@@ -106,12 +107,17 @@ def current_states(type_id, ids, resources=None, stored=None):
     tombstone_q = getattr(model, "tombstone_q", None)
     hidden = set(ids) - states.keys()
     if tombstone_q is not None and hidden:
-        for record in model.objects.filter(tombstone_q(), pk__in=hidden):
-            state, document = stored.get(record.pk, ("", ""))
-            if state == FeedState.TOMBSTONE:
-                tombstone = orjson.Fragment(document)
-            else:
-                tombstone = TombstoneSerializer(record.public_tombstone()).data
+        withdrawn = model.objects.filter(tombstone_q(), pk__any_of=hidden)
+        if stored:  # records are read only for the tombstones not stored
+            withdrawn_ids = set(withdrawn.values_list("pk", flat=True))
+            for pk in withdrawn_ids:
+                state, document = stored.get(pk, ("", ""))
+                if state == FeedState.TOMBSTONE:
+                    states[pk] = (FeedState.TOMBSTONE, {"tombstone": orjson.Fragment(document)})
+            unstored = withdrawn_ids - states.keys()
+            withdrawn = withdrawn.filter(pk__any_of=unstored) if unstored else ()
+        for record in withdrawn:
+            tombstone = TombstoneSerializer(record.public_tombstone()).data
             states[record.pk] = (FeedState.TOMBSTONE, {"tombstone": tombstone})
     return states
 

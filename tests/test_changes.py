@@ -262,3 +262,13 @@ def test_represented_events_equal_the_serializer(departments, users):
     notice(departments["fgw"], users["editor"], publish_by=users["publisher"])
     events, _last = changes.page(0, 10)
     assert represent_events(events) == ChangeEventSerializer(events, many=True).data
+
+
+def test_any_of_selects_what_in_selects_with_one_parameter(departments, users):
+    records = [notice(departments["fgw"], users["editor"]) for _ in range(3)]
+    model, wanted = type(records[0]), [records[0].pk, records[2].pk]
+    chosen = model.objects.filter(pk__any_of=wanted)
+    assert sorted(chosen.values_list("pk", flat=True)) == sorted(wanted)
+    assert not model.objects.filter(pk__any_of=[]).exists()
+    sql, params = chosen.query.sql_with_params()
+    assert "= ANY(%s)" in sql and list(params) == [wanted]
