@@ -137,6 +137,12 @@ class EnforcementActionSerializer(BodyPartSerializer):
             return data
         return redaction.redact(data, action)
 
+    def public_columns(self):
+        scope = member_scope(self.context["request"])
+        if scope.everything or scope.ids:
+            return None
+        return {**dict.fromkeys(redaction.PRIVATE_FIELDS), **redaction.PUBLIC_COLUMNS}
+
     def finish_expressions(self, cells):
         scope = member_scope(self.context["request"])
         if scope.everything:

@@ -55,9 +55,13 @@ class ExportActionMixin:
         return (serializer.to_representation(record) for record in records)
 
     def row_plan(self):
-        """How this resource's representation is read from value rows (None: it is read
-        from model instances); see :mod:`registry.api.rows`."""
-        return plan_for(self.get_serializer_class())
+        """How this resource's representation is read from value rows for this reader
+        (None: it is read from model instances); see :mod:`registry.api.rows`."""
+        plan = plan_for(self.get_serializer_class())
+        if plan is None:
+            return None
+        columns = self.get_serializer().public_columns()
+        return plan if columns is None else plan.public(columns)
 
     def represent_queryset(self, queryset):
         """The representations of every row of an ordered queryset, streamed from a

@@ -130,9 +130,12 @@ def _reader(model, field):
 
 
 class RowPlan:
-    def __init__(self, lookups, readers):
+    def __init__(self, lookups, readers, *, finished=False):
         self.lookups = lookups
         self.readers = readers
+        # Rows are in their final form (see public()): no finish_representation.
+        self.finished = finished
+        self._public = {}
         self.names = tuple(name for name, _lookup, _convert, _getter in readers)
         # Every output value in one C call (a property's slot reads "id" and is replaced).
         keys = [lookup or "id" for _name, lookup, _convert, _getter in readers]
@@ -145,6 +148,28 @@ class RowPlan:
             (name, convert, getter) for name, _lookup, convert, getter in readers if getter
         )
 
+    def public(self, columns):
+        """The plan of a reader who sees every row in the form ``finish_representation``
+        gives the public, that form being a substitution (``columns``: output field -> the
+        column read instead, or None to leave the field out; see
+        ``PublicRecordSerializer.public_columns``). The columns only the left-out and
+        replaced fields read are not selected."""
+        key = tuple(sorted(columns.items()))
+        plan = self._public.get(key)
+        if plan is None:
+            readers, unread = [], set()
+            for name, lookup, convert, getter in self.readers:
+                if name in columns:
+                    unread.add(lookup)
+                    if columns[name] is None:
+                        continue
+                    lookup, convert, getter = columns[name], None, None
+                readers.append((name, lookup, convert, getter))
+            unread -= {lookup for _name, lookup, _convert, _getter in readers}
+            lookups = tuple(lookup for lookup in self.lookups if lookup not in unread)
+            plan = self._public[key] = RowPlan(lookups, tuple(readers), finished=True)
+        return plan
+
     def values(self, queryset):
         """``queryset`` as rows carrying every column the representation needs."""
         return queryset.prefetch_related(None).values(*self.lookups)
@@ -154,10 +179,9 @@ class RowPlan:
         and the serializer's context are read once)."""
         zone = timezone.get_current_timezone()
         names, pick, converted, computed = self.names, self.pick, self.converted, self.computed
-        finish = serializer.finish_representation
+        finish = None if self.finished else serializer.finish_representation
 
         def render(row):
-            record = RowRecord(row)
             data = dict(zip(names, pick(row), strict=True))
             for name, convert in converted:
                 value = data[name]
@@ -165,10 +189,11 @@ class RowPlan:
                     data[name] = (
                         iso_datetime(value, zone) if convert is DATETIME else convert(value)
                     )
+            record = RowRecord(row)
             for name, convert, getter in computed:
                 value = getter(record)
                 data[name] = None if value is None else convert(value)
-            return finish(data, record)
+            return data if finish is None else finish(data, record)
 
         return render
 

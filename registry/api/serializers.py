@@ -131,6 +131,14 @@ class PublicRecordSerializer(UnitsInDescriptionMixin, serializers.ModelSerialize
         (:class:`registry.api.rows.RowRecord`): use its columns and properties only."""
         return data
 
+    def public_columns(self):
+        """For a reader who sees every record in one public form that substitutes columns
+        (a redaction), that form: ``{output field: the column read instead, or None to
+        leave the field out}``; lists then read rows in that form and skip
+        ``finish_representation`` (:meth:`registry.api.rows.RowPlan.public`). None: each
+        row is finished."""
+        return None
+
     def finish_expressions(self, cells):
         """``finish_representation`` in SQL, for CSV written by PostgreSQL
         (:mod:`registry.exports.copy_csv`): ``cells`` maps each output field to the SQL
