@@ -12,7 +12,6 @@ ended or it was withheld: only the resource and id)."""
 
 import base64
 import binascii
-import datetime
 import functools
 from typing import NamedTuple
 
@@ -22,6 +21,7 @@ from django.db import connection
 from django.utils import timezone
 
 from registry import audit, record_types
+from registry.api.rows import iso_datetime_from, iso_datetime_sql
 from registry.choices import AuditAction, FeedState
 
 MAX_PAGE_SIZE = 1000
@@ -72,6 +72,16 @@ def resource_types(app_label=None):
     ]
 
 
+@functools.lru_cache(maxsize=64)
+def _public_rows(prefix, viewset_class, today):
+    """The anonymous list viewset of a resource and what it shows (never evaluated itself,
+    only filtered); built once a day, as what is public depends on the date."""
+    from registry.api.router import public_viewset
+
+    viewset = public_viewset(prefix, viewset_class)
+    return viewset, viewset.get_queryset()
+
+
 def current_states(type_id, ids, resources=None, stored=None):
     """``{pk: (state, body)}`` of the objects of one registered type that the public sees
     now — ``present`` with the record, or ``tombstone`` — the others are ``removed``.
@@ -80,15 +90,14 @@ def current_states(type_id, ids, resources=None, stored=None):
     as the events being shown (:class:`~registry.models.PublicState`). An object still in
     its stored state is sent as stored (``orjson.Fragment``) instead of being rendered again:
     one query reads which objects the public sees, so visibility is always checked now."""
-    from registry.api.router import public_viewset
     from registry.api.serializers import TombstoneSerializer
 
     resources = resources if resources is not None else resources_by_type()
     if type_id not in resources:
         return {}
     prefix, viewset_class, model = resources[type_id]
-    viewset = public_viewset(prefix, viewset_class)
-    visible = viewset.get_queryset().filter(pk__any_of=ids)
+    viewset, public = _public_rows(prefix, viewset_class, timezone.localdate())
+    visible = public.filter(pk__any_of=ids)
     states = {}
     stored = stored or {}
     if stored:
@@ -163,8 +172,11 @@ def events_for(entries, stored=None):
 
 
 class _Entry(NamedTuple):
+    """An audit entry as the feed page reads it: ``created_at`` already in its ISO 8601
+    text (as ``represent_events`` would write it)."""
+
     seq: int
-    created_at: datetime.datetime
+    created_at: str
     action: str
     content_type_id: int
     object_id: int
@@ -173,12 +185,13 @@ class _Entry(NamedTuple):
 @functools.cache
 def _page_sql():
     """The page's public entries, each with its record's stored state when that state was
-    rendered at or after the entry (else NULLs)."""
+    rendered at or after the entry (else NULLs). Parameters: the time zone (twice), the
+    position, the page size."""
     from registry.models import AuditEntry, PublicState
 
     return f"""
-        SELECT e.seq, e.created_at, e.action, e.content_type_id, e.object_id,
-               s.state, s.document
+        SELECT e.seq, {iso_datetime_sql("e.created_at")}, e.action, e.content_type_id,
+               e.object_id, s.state, s.document
         FROM {AuditEntry._meta.db_table} e
         LEFT JOIN {PublicState._meta.db_table} s
           ON s.content_type_id = e.content_type_id AND s.object_id = e.object_id
@@ -205,10 +218,14 @@ def page(after, size, *, stored_states=False):
         )
         last = entries[-1].seq if entries else after
         return events_for(entries), last
+    zone = timezone.get_current_timezone_name()
     with connection.cursor() as cursor:
-        cursor.execute(_page_sql(), [after, size])
+        cursor.execute(_page_sql(), [zone, zone, after, size])
         rows = cursor.fetchall()
-    entries = [_Entry(*row[:5]) for row in rows]
+    entries = [
+        _Entry(seq, iso_datetime_from(local, offset), action, type_id, object_id)
+        for seq, local, offset, action, type_id, object_id, _state, _document in rows
+    ]
     stored, stale = {}, set()
     for entry, (*_, state, document) in zip(entries, rows, strict=True):
         key = (entry.content_type_id, entry.object_id)

@@ -8,10 +8,12 @@ import threading
 import orjson
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from registry import changes
 from registry.api.changes import ChangeEventSerializer, represent_events
 from registry.api.renderers import encode
+from registry.api.rows import iso_datetime_from, iso_datetime_sql
 from registry.changes import emit_expiry_events
 from registry.models import PublicState
 from registry.services import workflow
@@ -272,3 +274,27 @@ def test_any_of_selects_what_in_selects_with_one_parameter(departments, users):
     assert not model.objects.filter(pk__any_of=[]).exists()
     sql, params = chosen.query.sql_with_params()
     assert "= ANY(%s)" in sql and list(params) == [wanted]
+
+
+INSTANTS = [
+    datetime.datetime(1937, 1, 1, 12, 0, tzinfo=datetime.UTC),  # Amsterdam: +00:19:32
+    datetime.datetime(1988, 7, 1, 3, 4, 5, tzinfo=datetime.UTC),  # Shanghai: summer time
+    datetime.datetime(1988, 12, 1, 3, 4, 5, 7, tzinfo=datetime.UTC),
+    datetime.datetime(2026, 11, 28, 16, 0, tzinfo=datetime.UTC),  # Shanghai: midnight
+    datetime.datetime(2026, 3, 8, 12, 30, 15, 123456, tzinfo=datetime.UTC),
+]
+
+
+@pytest.mark.parametrize(
+    "zone", ["Asia/Shanghai", "UTC", "America/St_Johns", "Asia/Kolkata", "Europe/Amsterdam"]
+)
+def test_times_written_by_postgresql_are_those_drf_writes(db, zone):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {iso_datetime_sql('t')} FROM unnest(%s::timestamptz[]) AS u(t)",
+            [zone, zone, INSTANTS],
+        )
+        written = [iso_datetime_from(local, offset) for local, offset in cursor.fetchall()]
+    field = ChangeEventSerializer().fields["occurred_at"]
+    with timezone.override(zone):
+        assert written == [field.to_representation(instant) for instant in INSTANTS]

@@ -37,7 +37,12 @@ def represent_events(events):
     already, only the time needs formatting (ISO 8601 in the current time zone, as DRF's
     ``DateTimeField`` writes it)."""
     zone = timezone.get_current_timezone()
-    return [{**event, "occurred_at": iso_datetime(event["occurred_at"], zone)} for event in events]
+    return [
+        event  # read with stored states: the time is text already
+        if isinstance(event["occurred_at"], str)
+        else {**event, "occurred_at": iso_datetime(event["occurred_at"], zone)}
+        for event in events
+    ]
 
 
 class ChangeFeedView(APIView):

@@ -107,6 +107,30 @@ def iso_datetime(value, zone):
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+def iso_datetime_sql(column):
+    """SQL for :func:`iso_datetime` of a timestamptz ``column`` without loading it into
+    Python (the loader costs several µs a value): two columns, the local time in the zone
+    bound (twice) as parameters, and the zone's offset then in seconds; join them with
+    :func:`iso_datetime_from`."""
+    local = f"{column} AT TIME ZONE %s"
+    return (
+        f"replace(to_char({local}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', ''), "
+        f"extract(epoch FROM ({local}) - ({column} AT TIME ZONE 'UTC'))::integer"
+    )
+
+
+@functools.cache
+def _offset_text(seconds):
+    offset = datetime.timezone(datetime.timedelta(seconds=seconds))
+    text = datetime.datetime(2000, 1, 1, tzinfo=offset).isoformat()[19:]
+    return "Z" if text == "+00:00" else text
+
+
+def iso_datetime_from(local, offset_seconds):
+    """The ISO 8601 text from the two columns of :func:`iso_datetime_sql`."""
+    return local + _offset_text(offset_seconds)
+
+
 def _reader(model, field):
     """``(lookup, convert, getter)`` of one output field: the values() lookup it reads (or
     None for a model property, read with ``getter`` from the record) and the conversion
