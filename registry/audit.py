@@ -125,8 +125,8 @@ def record_many(objects, action, *, actor, after=None):
             "prev_hash": prev_hash,
         }
         prev_hash = AuditEntry.hash_of(values)
-        if values["after"] is not None:
-            values["after"] = Jsonb(values["after"])
+        if values["after"] is not None:  # (plain JSON values: orjson encodes them as json would)
+            values["after"] = Jsonb(values["after"], dumps=orjson.dumps)
         rows.append([*(values[name] for name in columns), prev_hash])
     copy_rows(AuditEntry, [*columns, "entry_hash"], rows)
     return len(rows)
