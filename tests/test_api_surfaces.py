@@ -167,3 +167,18 @@ def test_admin_is_chinese_and_scoped(client, users, departments):
     response = client.get("/admin/")
     assert response.status_code == 200
     assert "政务公开登记系统" in response.content.decode()
+
+
+def test_each_resource_resolves_under_its_own_prefix():
+    """The router nests each resource's routes under one ``<prefix>/`` pattern (a flat list
+    made Django try ~130 patterns to reach resources far down it), with the same names."""
+    from django.urls import get_resolver, resolve, reverse
+
+    from registry.api.router import resources
+
+    api = next(p for p in get_resolver().url_patterns if str(p.pattern) == "api/v1/")
+    router = api.url_patterns[-1]
+    assert len(router.url_patterns) == len(resources()) + 1  # the API root, then one each
+    for prefix, _viewset in resources():
+        assert reverse(f"{prefix}-list") == f"/api/v1/{prefix}/"
+        assert resolve(f"/api/v1/{prefix}/").url_name == f"{prefix}-list"
