@@ -5,10 +5,15 @@ lock held until commit, so commit order is sequence order and a reader that sees
 has already been able to see entry N — paging by "sequence greater than the last one seen"
 never skips or repeats, even while writers commit concurrently.
 
-Each event is rendered with the record's *current* public state, so the feed never shows
+Each event is shown with the record's *current* public state, so the feed never shows
 more than the public API does: ``present`` (the public representation), ``tombstone``
 (withdrawn: the public tombstone) or ``removed`` (no longer public, e.g. its display period
-ended or it was withheld: only the resource and id)."""
+ended or it was withheld: only the resource and id).
+
+The API's pages send the state stored after the record's latest public event
+(:class:`~registry.models.PublicState`, see :mod:`registry.refresh`) instead of rendering
+the record again, while the record is still public in that state (checked when the page is
+read); records without such a state are rendered."""
 
 import base64
 import binascii

@@ -9,8 +9,7 @@ tell a mirror.
 Every time a public event is committed, the record's state in the feed — its public
 representation or its tombstone — is stored with its digest (SHA-256) (:func:`remember`);
 the feed sends the stored document while it is current (:class:`registry.models.PublicState`).
-Daily,
-:func:`refresh_public_states` renders every record of every registered type again and
+Daily, :func:`refresh_public_states` renders every record of every registered type again and
 records a public ``refreshed`` event for each one whose state differs from its digest
 (including ones that appeared or disappeared); a portal following the feed then fetches the
 new state like any other change."""
@@ -75,6 +74,7 @@ def remember(content_type_id, object_ids, resources=None):
             {
                 "object_id": pk,
                 "state": state,
+                # The body's one value: the record, or its tombstone.
                 "document": encode(next(iter(body.values()))).decode(),
                 "seq": latest.get(pk, 0),
                 "digest": digest(state, body),
