@@ -15,6 +15,7 @@ from enforcement.choices import (
     WithdrawalTrigger,
 )
 from enforcement.models.bodies import BodyPart
+from registry.choices import RecordStatus
 from registry.exceptions import TransitionError
 from registry.models import RestrictedQuerySet
 from registry.querying import prefix_q
@@ -136,6 +137,19 @@ class EnforcementAction(BodyPart):
         verbose_name_plural = _("执法决定")
         indexes = [
             models.Index(fields=["department", "-id"], name="action_department_idx"),
+            # Public lists, newest first: without these a department that imports its case
+            # system's decisions as drafts (a hundred thousand at a time) makes every public
+            # page skip them all. Drafts are not in them, so imports do not write them.
+            models.Index(
+                fields=["department", "-id"],
+                condition=models.Q(status=RecordStatus.PUBLISHED),
+                name="action_public_department_idx",
+            ),
+            models.Index(
+                fields=["-id"],
+                condition=models.Q(status=RecordStatus.PUBLISHED),
+                name="action_public_idx",
+            ),
             models.Index(fields=["kind", "decision_date"], name="action_kind_date_idx"),
             models.Index(fields=["display_until"], name="action_display_idx"),
             # Substring search (``q``, ``icontains``) of three or more characters.
