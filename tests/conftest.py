@@ -81,3 +81,15 @@ def client_for(users):
         return api_client(tokens[name])
 
     return make
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run a function with its on-commit work (storing the public states of the change
+    feed) done as a real commit would."""
+
+    def run(function, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return function(*args, **kwargs)
+
+    return run

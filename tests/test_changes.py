@@ -171,17 +171,6 @@ def test_concurrent_writers_never_cause_skips(client_for, departments, users):
 # that state; anything else is rendered now.
 
 
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run on-commit work (storing the public states) as a real commit would."""
-
-    def run(function, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return function(*args, **kwargs)
-
-    return run
-
-
 def _feed(after=0, size=1000, **options):
     events, _last = changes.page(after, size, **options)
     return orjson.loads(encode(represent_events(events)))

@@ -29,17 +29,6 @@ def last_seq():
     return AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
 
 
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run on-commit work (the digests of public states) as a real commit would."""
-
-    def run(function, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return function(*args, **kwargs)
-
-    return run
-
-
 def test_a_document_added_to_a_public_decision_is_announced_with_the_decision(
     decision, users, committed
 ):
