@@ -20,8 +20,8 @@ def prefix_q(q, prefix):
 
 class AnyOf(Lookup):
     """``filter(pk__any_of=ids)``: ``= ANY(%s)`` with the values as one array parameter.
-    ``pk__in`` makes Django build and quote, and PostgreSQL parse, one parameter per value;
-    for the thousand ids of a change-feed page that cost more than the query."""
+    ``pk__in`` makes Django build and quote, and PostgreSQL parse, one parameter per value:
+    milliseconds for the thousand ids of a change-feed page."""
 
     lookup_name = "any_of"
     prepare_rhs = False
