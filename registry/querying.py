@@ -1,6 +1,8 @@
 """Small helpers for building querysets."""
 
+import psycopg
 from django.db.models import Lookup, Q
+from psycopg.pq import Format
 
 
 def prefix_q(q, prefix):
@@ -30,3 +32,12 @@ class AnyOf(Lookup):
         lhs, params = self.process_lhs(compiler, connection)
         values = [self.lhs.output_field.get_db_prep_value(v, connection) for v in self.rhs]
         return f"{lhs} = ANY(%s)", [*params, values]
+
+
+def load_times_natively(cursor):
+    """Have a Django cursor load ``timestamptz`` values with psycopg's own loader (its C
+    implementation when installed). Django's is a Python subclass that labels each value UTC
+    — which the session's time zone, set by Django, makes it already — and costs about 4 µs
+    a value: 0.6 ms of a 50-row list page. The values are the same aware datetimes."""
+    oid = psycopg.postgres.types["timestamptz"].oid
+    cursor.cursor.adapters.register_loader(oid, psycopg.adapters.get_loader(oid, Format.TEXT))

@@ -31,6 +31,8 @@ from django.db import connections
 from django.db.models import Expression
 from django.utils import timezone
 
+from registry.querying import load_times_natively
+
 PAGING_PARAMETERS = frozenset({"cursor", "page_size"})
 SIZE = 256
 
@@ -119,6 +121,7 @@ class _Statement:
         for index in self.positions:
             params[index] = position
         with connections[self.using].cursor() as cursor:
+            load_times_natively(cursor)
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
         if self.converters:

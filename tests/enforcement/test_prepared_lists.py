@@ -200,3 +200,32 @@ def test_a_public_page_reads_the_published_rows_index_past_any_number_of_drafts(
         plan = "\n".join(line for (line,) in cursor.fetchall())
     # (Either index of published rows: with a few rows the planner may take either.)
     assert "action_public_department_idx" in plan or "action_public_idx" in plan, plan
+
+
+def test_page_statements_load_times_natively_with_the_values_django_loads(db):
+    """Django's ``timestamptz`` loader is Python (~4 µs a value); a page statement's cursor
+    uses psycopg's own, which must give the same aware datetimes."""
+    import psycopg
+    from django.db import connection
+    from psycopg.pq import Format
+
+    from registry.querying import load_times_natively
+
+    oid = psycopg.postgres.types["timestamptz"].oid
+    sql = "SELECT %s::timestamptz, %s::timestamptz"
+    moments = [
+        datetime.datetime(2026, 11, 28, 16, 0, 0, 123456, tzinfo=datetime.UTC),
+        datetime.datetime(1988, 7, 1, 3, 4, 5, tzinfo=datetime.UTC),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, moments)
+        by_django = cursor.fetchone()
+    with connection.cursor() as cursor:
+        load_times_natively(cursor)
+        assert cursor.cursor.adapters.get_loader(oid, Format.TEXT) is psycopg.adapters.get_loader(
+            oid, Format.TEXT
+        )
+        cursor.execute(sql, moments)
+        native = cursor.fetchone()
+    assert list(native) == list(by_django) == moments
+    assert [value.utcoffset() for value in native] == [datetime.timedelta(0)] * 2
