@@ -31,7 +31,7 @@ from django.db import connections
 from django.db.models import Expression
 from django.utils import timezone
 
-from registry.querying import load_times_natively
+from registry.querying import load_times_natively, server_bound_cursor
 
 PAGING_PARAMETERS = frozenset({"cursor", "page_size"})
 SIZE = 256
@@ -120,7 +120,7 @@ class _Statement:
         params = list(self.params)
         for index in self.positions:
             params[index] = position
-        with connections[self.using].cursor() as cursor:
+        with server_bound_cursor(self.using) as cursor:  # planned once per connection
             load_times_natively(cursor)
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
