@@ -1,7 +1,6 @@
-"""Small helpers for building querysets."""
+"""Small helpers for building querysets and running their statements."""
 
 import psycopg
-from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Lookup, Q
 from psycopg.pq import Format
 
@@ -42,21 +41,3 @@ def load_times_natively(cursor):
     a value: 0.6 ms of a 50-row list page. The values are the same aware datetimes."""
     oid = psycopg.postgres.types["timestamptz"].oid
     cursor.cursor.adapters.register_loader(oid, psycopg.adapters.get_loader(oid, Format.TEXT))
-
-
-def server_bound_cursor(using=DEFAULT_DB_ALIAS):
-    """A Django cursor that binds parameters on the server. psycopg prepares a statement
-    such a cursor has run a few times (``prepare_threshold``), so PostgreSQL plans it once
-    per connection instead of on every run; Django's own cursors bind on the client and are
-    never prepared. For statements compiled once and run on every request: planning an
-    editor's list page and token read cost 0.8 and 1.0 ms, running them 0.4 and 0.2 ms."""
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
-    connection = connections[using]
-    if connection.queries_logged:
-        # (DEBUG, a test counting queries, the bench's capture: the log must hold each
-        # statement with its values, which only a client-bound cursor writes.)
-        return connection.cursor()
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        return connection._prepare_cursor(ServerBindingCursor(connection.connection))

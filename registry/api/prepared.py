@@ -31,7 +31,7 @@ from django.db import connections
 from django.db.models import Expression
 from django.utils import timezone
 
-from registry.querying import load_times_natively, server_bound_cursor
+from registry.querying import load_times_natively
 
 PAGING_PARAMETERS = frozenset({"cursor", "page_size"})
 SIZE = 256
@@ -120,7 +120,7 @@ class _Statement:
         params = list(self.params)
         for index in self.positions:
             params[index] = position
-        with server_bound_cursor(self.using) as cursor:  # planned once per connection
+        with connections[self.using].cursor() as cursor:
             load_times_natively(cursor)
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()

@@ -229,29 +229,3 @@ def test_page_statements_load_times_natively_with_the_values_django_loads(db):
         native = cursor.fetchone()
     assert list(native) == list(by_django) == moments
     assert [value.utcoffset() for value in native] == [datetime.timedelta(0)] * 2
-
-
-def test_page_statements_bind_on_the_server_unless_queries_are_logged(actions, client_for):
-    """Bound on the server, psycopg prepares a page statement after a few runs (PostgreSQL
-    then plans it once per connection); while queries are logged, the log must hold each
-    statement with its values (the bench's reference replays them)."""
-    from django.db import connection
-    from django.db.backends.postgresql.base import ServerBindingCursor
-    from django.test.utils import CaptureQueriesContext
-
-    from registry.querying import server_bound_cursor
-
-    with server_bound_cursor() as cursor:
-        assert isinstance(cursor.cursor, ServerBindingCursor)
-    published, _draft = actions
-    client = client_for("anonymous")
-    for _ in range(7):  # past psycopg's prepare threshold (5)
-        assert ids(client.get(LIST, {"department": "fgw"})) == sorted(
-            (a.pk for a in published), reverse=True
-        )
-    with CaptureQueriesContext(connection) as logged:
-        assert len(ids(client.get(LIST, {"department": "fgw"}))) == 3
-    page_sql = [
-        q["sql"] for q in logged.captured_queries if "enforcement_enforcementaction" in q["sql"]
-    ]
-    assert page_sql and "'fgw'" in page_sql[0] and "$1" not in page_sql[0]
