@@ -28,9 +28,11 @@ PROJECT_PORT, REFERENCE_PORT, STARTUP_PORT = 18001, 18002, 18003
 UNLIMITED = "100000000/minute"
 
 
-def arguments():
+def arguments(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", default=default_database_url())
+    parser.add_argument(
+        "--database-url", help="default: registry_bench next to DATABASE_URL, else privately"
+    )
     parser.add_argument("--scale", type=float, default=1.0, help="when generating")
     parser.add_argument("--seconds", type=int, default=10, help="each wrk run")
     parser.add_argument("--repeat", type=int, default=5, help="runs of each case and side")
@@ -42,7 +44,10 @@ def arguments():
     parser.add_argument("--export-repeat", type=int, default=3)
     parser.add_argument("--import-repeat", type=int, default=3)
     parser.add_argument("--no-report", action="store_true", help="do not rewrite RESULTS.md")
-    return parser.parse_args()
+    args = parser.parse_args(argv)
+    # (Only now: finding the default starts the private cluster, which a given URL must not.)
+    args.database_url = args.database_url or default_database_url()
+    return args
 
 
 def default_database_url():

@@ -104,3 +104,20 @@ def test_creates_and_the_import_are_accepted(context):
     imported = client.post(cases.IMPORT_URI, {"file": upload})
     assert imported.status_code == 201, imported.content
     assert imported.json()["created"] == 50
+
+
+def test_a_given_database_url_starts_no_private_cluster(monkeypatch):
+    """Finding ``run.py``'s default database starts the project's private cluster; a run
+    given ``--database-url`` must not (it left a cluster running after every bench run)."""
+    from bench import run
+    from registry import devdb
+
+    def refuse():
+        raise AssertionError("the private cluster was started")
+
+    monkeypatch.setattr(devdb, "ensure_running", refuse)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    url = "postgres://postgres@127.0.0.1:5432/registry_bench"
+    assert run.arguments(["--database-url", url]).database_url == url
+    with pytest.raises(AssertionError, match="private cluster"):
+        run.arguments([])
