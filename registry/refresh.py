@@ -40,18 +40,12 @@ def digest(state, body):
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def feed_digests(content_type_id, ids, resources=None):
-    """``{pk: digest}`` of the objects' current feed states (none for ``removed``)."""
-    states = changes.current_states(content_type_id, ids, resources)
-    return {pk: digest(state, body) for pk, (state, body) in states.items()}
-
-
 def _latest_public_events(content_type_id, object_ids):
     from registry.models import AuditEntry
 
     return dict(
         AuditEntry.objects.filter(
-            content_type_id=content_type_id, object_id__in=object_ids, is_public=True
+            content_type_id=content_type_id, object_id__any_of=object_ids, is_public=True
         )
         .values_list("object_id")
         .annotate(Max("seq"))
@@ -59,15 +53,14 @@ def _latest_public_events(content_type_id, object_ids):
     )
 
 
-def remember(content_type_id, object_ids, resources=None):
-    """Store these objects' current feed states, with their digests and the latest public
-    event each state is at least as new as (read before rendering); forget the removed."""
-    from registry.models import PublicState
-
+def _current(content_type_id, object_ids, resources):
+    """``(latest, states)``: the objects' latest public events, read first, then their
+    current feed states (``changes.current_states``), which are therefore at least as new."""
     latest = _latest_public_events(content_type_id, object_ids)
-    current = changes.current_states(content_type_id, object_ids, resources)
-    mine = PublicState.objects.filter(content_type_id=content_type_id)
-    mine.filter(object_id__in=set(object_ids) - current.keys()).delete()
+    return latest, changes.current_states(content_type_id, object_ids, resources)
+
+
+def _store_states(content_type_id, states, latest):
     _store(
         content_type_id,
         [
@@ -79,9 +72,20 @@ def remember(content_type_id, object_ids, resources=None):
                 "seq": latest.get(pk, 0),
                 "digest": digest(state, body),
             }
-            for pk, (state, body) in current.items()
+            for pk, (state, body) in states.items()
         ],
     )
+
+
+def remember(content_type_id, object_ids, resources=None):
+    """Store these objects' current feed states, with their digests and the latest public
+    event each state is at least as new as; forget the removed."""
+    from registry.models import PublicState
+
+    latest, current = _current(content_type_id, object_ids, resources)
+    mine = PublicState.objects.filter(content_type_id=content_type_id)
+    mine.filter(object_id__in=set(object_ids) - current.keys()).delete()
+    _store_states(content_type_id, current, latest)
 
 
 @functools.cache
@@ -154,7 +158,8 @@ def _refresh_chunk(content_type_id, model, resources, after, start_of_day, reaso
         model.objects.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:CHUNK]
     )
     upto = ids[-1] if ids else None
-    current = feed_digests(content_type_id, ids, resources)
+    latest, states = _current(content_type_id, ids, resources)
+    current = {pk: digest(state, body) for pk, (state, body) in states.items()}
     mine = PublicState.objects.filter(content_type_id=content_type_id, object_id__gt=after)
     if upto is not None:
         mine = mine.filter(object_id__lte=upto)
@@ -174,9 +179,9 @@ def _refresh_chunk(content_type_id, model, resources, after, start_of_day, reaso
         mine.filter(object_id__in=gone).delete()
     # The announced are remembered after their events commit (registry/signals.py); states
     # stored before documents were (seq 0) get theirs.
+    # (Rendered above: no second rendering.)
     unchanged = ((unknown | undocumented) & current.keys()) - changed
-    if unchanged:
-        remember(content_type_id, sorted(unchanged), resources)
+    _store_states(content_type_id, {pk: states[pk] for pk in sorted(unchanged)}, latest)
     return upto, len(changed | gone)
 
 

@@ -287,3 +287,34 @@ def test_times_written_by_postgresql_are_those_drf_writes(db, zone):
     field = ChangeEventSerializer().fields["occurred_at"]
     with timezone.override(zone):
         assert written == [field.to_representation(instant) for instant in INSTANTS]
+
+
+def test_the_refresh_stores_documents_of_older_states_from_its_one_rendering(
+    committed, departments, users, monkeypatch
+):
+    """States stored before documents were (``seq`` 0) get theirs at the daily refresh,
+    from the rendering the refresh compares (not a second one), with no event."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from registry.models import AuditEntry
+    from registry.refresh import refresh_public_states
+
+    record = committed(notice, departments["fgw"], users["editor"], publish_by=users["publisher"])
+    PublicState.objects.filter(object_id=record.pk).update(seq=0, document="")
+    type_id = ContentType.objects.get_for_model(record).pk
+    rendered = []
+    original = changes.current_states
+
+    def counting(content_type_id, ids, *args, **kwargs):
+        if content_type_id == type_id and ids:
+            rendered.append(sorted(ids))
+        return original(content_type_id, ids, *args, **kwargs)
+
+    monkeypatch.setattr(changes, "current_states", counting)
+    events = AuditEntry.objects.count()
+    assert refresh_public_states() == 0 and AuditEntry.objects.count() == events
+    assert rendered == [[record.pk]]
+    state = PublicState.objects.get(object_id=record.pk)
+    mine = AuditEntry.objects.filter(content_type_id=type_id, object_id=record.pk)
+    assert state.seq == mine.latest("seq").seq
+    assert orjson.loads(state.document) == _feed()[0]["record"]

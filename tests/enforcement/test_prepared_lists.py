@@ -229,3 +229,18 @@ def test_page_statements_load_times_natively_with_the_values_django_loads(db):
         native = cursor.fetchone()
     assert list(native) == list(by_django) == moments
     assert [value.utcoffset() for value in native] == [datetime.timedelta(0)] * 2
+
+
+def test_list_pages_are_read_through_the_native_time_loader(actions, client_for, monkeypatch):
+    """The loader above is what a list page's statement reads with."""
+    from registry.querying import load_times_natively
+
+    used = []
+
+    def spy(cursor):
+        used.append(cursor)
+        load_times_natively(cursor)
+
+    monkeypatch.setattr(prepared, "load_times_natively", spy)
+    assert len(ids(client_for("anonymous").get(LIST, {"department": "fgw"}))) == 3
+    assert used
