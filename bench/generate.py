@@ -151,14 +151,16 @@ def generate(connection, scale=1.0, seed=1, *, public_states=True):
         loader.set_sequences()
     with phase("users, roles, tokens (ORM)"):
         accounts = _accounts(ctx, users, ranked[0][0])
+    # Statistics first: storing the public states reads the new rows through the public
+    # querysets, and without statistics PostgreSQL plans them as if the tables were empty
+    # (half a minute a batch of 2,000 instead of milliseconds).
+    with phase("analyze"):
+        analyze(connection, {*loader.counts, "registry_auditentry"})
     stored = 0
     if public_states:
         with phase("public states"):
             stored = chain.remember_public_states(_feed_models())
-    with phase("analyze"):
-        with connection.cursor() as cursor:
-            for table in sorted({*loader.counts, "registry_auditentry", "registry_publicstate"}):
-                cursor.execute(f'ANALYZE "{table}"')
+            analyze(connection, {"registry_publicstate"})
     return summary.build(
         loader=loader,
         phases=phase,
@@ -174,6 +176,12 @@ def generate(connection, scale=1.0, seed=1, *, public_states=True):
         public_states=stored,
         bulk_foreign_key_check=relaxed,
     )
+
+
+def analyze(connection, tables):
+    with connection.cursor() as cursor:
+        for table in sorted(tables):
+            cursor.execute(f'ANALYZE "{table}"')
 
 
 def _accounts(ctx, users, largest):
