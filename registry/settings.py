@@ -97,6 +97,9 @@ if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
 else:
     DATABASES = {"default": {**devdb.connection_settings(), "CONN_MAX_AGE": 60}}
+# Django's cursors bind on the client and are never prepared; psycopg prepares only the
+# statements of registry.querying.prepared_cursor (a threshold of None would turn it off).
+DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

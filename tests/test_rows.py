@@ -236,3 +236,23 @@ def test_a_reader_who_sees_every_action_redacted_never_selects_private_columns(w
     assert public.finished and not private & set(public.lookups)
     assert {"party_name", "facts"}.isdisjoint(public.lookups)  # read from public_* instead
     assert not editor.finished and private <= set(editor.lookups)
+
+
+def test_boolean_properties_are_selected_in_their_sql_form(world, db):
+    """``is_overdue`` is computed by PostgreSQL (the model's ``property_expressions``), not
+    by calling the property once per row; an overdue draft shows it to its editor."""
+    import datetime
+
+    from enforcement.models import EnforcementAction
+
+    draft = EnforcementAction.objects.filter(published_at__isnull=True).first()
+    EnforcementAction.objects.filter(pk=draft.pk).update(publication_due=datetime.date(2000, 1, 3))
+    editor = world[f"editor of {draft.department.code}"]
+    for user in (editor, AnonymousUser()):
+        plan = list_viewset("enforcement-actions", user).row_plan()
+        assert "is_overdue" in plan.lookups and not plan.computed
+    viewset = list_viewset("enforcement-actions", editor)
+    plan = viewset.row_plan()
+    row = plan.values(viewset.get_queryset().filter(pk=draft.pk)).get()
+    assert row["is_overdue"] is True
+    assert plan.renderer(viewset.get_serializer())(row)["is_overdue"] is True

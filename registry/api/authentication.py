@@ -14,6 +14,7 @@ from rest_framework import authentication
 from rest_framework.authtoken.models import Token
 
 from registry.permissions import access_columns, remember_access
+from registry.querying import prepared_cursor
 
 # The attribute of the Django request holding the token row the rate limiter read.
 READ_TOKEN = "_registry_token"
@@ -53,7 +54,7 @@ def _read_token(key):
     """The token with ``key`` and its user, with the user's access remembered, or None."""
     sql, params, position, token_columns, user_columns = _token_statement()
     params = (*params[:position], key, *params[position + 1 :])
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:  # planned a few times per connection
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:

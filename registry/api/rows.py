@@ -20,6 +20,7 @@ import functools
 import operator
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import BooleanField, ExpressionWrapper
 from django.utils import timezone
 from rest_framework import fields as drf_fields
 from rest_framework import relations
@@ -145,6 +146,8 @@ def _reader(model, field):
     if isinstance(field, relations.RelatedField):
         return None
     if len(attrs) == 1 and isinstance(getattr(model, attrs[0], None), property):
+        if attrs[0] in _property_expressions(model, field):
+            return attrs[0], None, None  # selected: see RowPlan.values
         return None, field.to_representation, getattr(model, attrs[0]).fget
     lookup = "__".join(attrs)
     column = model_column(model, lookup)
@@ -153,10 +156,20 @@ def _reader(model, field):
     return lookup, _converter(field, column), None
 
 
+def _property_expressions(model, field):
+    """The model's SQL forms of its boolean properties (``property_expressions``: name ->
+    a function of today's date giving a ``Q``), when ``field`` represents a boolean as is."""
+    if type(field) is not drf_fields.BooleanField:
+        return {}
+    return getattr(model, "property_expressions", {})
+
+
 class RowPlan:
-    def __init__(self, lookups, readers, *, finished=False):
+    def __init__(self, lookups, readers, *, finished=False, properties=None):
         self.lookups = lookups
         self.readers = readers
+        # Model properties selected in their SQL form: name -> function of today's date.
+        self.properties = properties or {}
         # Rows are in their final form (see public()): no finish_representation.
         self.finished = finished
         self._public = {}
@@ -191,12 +204,25 @@ class RowPlan:
                 readers.append((name, lookup, convert, getter))
             unread -= {lookup for _name, lookup, _convert, _getter in readers}
             lookups = tuple(lookup for lookup in self.lookups if lookup not in unread)
-            plan = self._public[key] = RowPlan(lookups, tuple(readers), finished=True)
+            properties = {name: q for name, q in self.properties.items() if name in lookups}
+            plan = self._public[key] = RowPlan(
+                lookups, tuple(readers), finished=True, properties=properties
+            )
         return plan
 
     def values(self, queryset):
-        """``queryset`` as rows carrying every column the representation needs."""
-        return queryset.prefetch_related(None).values(*self.lookups)
+        """``queryset`` as rows carrying every column the representation needs (the
+        properties computed in SQL as of today: the rows are read today)."""
+        queryset = queryset.prefetch_related(None)
+        if self.properties:
+            today = timezone.localdate()
+            queryset = queryset.annotate(
+                **{
+                    name: ExpressionWrapper(q(today), output_field=BooleanField())
+                    for name, q in self.properties.items()
+                }
+            )
+        return queryset.values(*self.lookups)
 
     def renderer(self, serializer):
         """A function of a row giving its representation (for one request: the time zone
@@ -243,4 +269,9 @@ def plan_for(serializer_class):
         if lookup is not None and lookup not in lookups:
             lookups.append(lookup)
         readers.append((name, lookup, convert, getter))
-    return RowPlan(tuple(lookups), tuple(readers))
+    properties = {
+        lookup: model.property_expressions[lookup]
+        for _name, lookup, _convert, _getter in readers
+        if isinstance(getattr(model, lookup or "", None), property)
+    }
+    return RowPlan(tuple(lookups), tuple(readers), properties=properties)

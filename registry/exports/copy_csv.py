@@ -82,10 +82,11 @@ def _is_text(column):
     return column is not None and column.get_internal_type() in TEXT_COLUMNS
 
 
-def _cell(model, field, reader, today):
-    """The SQL expression of one output value's cell, or None when it has none."""
+def _cell(model, field, reader, properties, today):
+    """The SQL expression of one output value's cell, or None when it has none
+    (``properties``: the plan's properties selected in their SQL form)."""
     name, lookup, convert, getter = reader
-    if getter is not None:
+    if getter is not None or lookup in properties:
         expression = getattr(model, "property_expressions", {}).get(name)
         if expression is None or not isinstance(field, drf_fields.BooleanField):
             return None
@@ -127,7 +128,8 @@ def cells(serializer, columns):
     today = timezone.localdate()
     expressions = {}
     for reader in plan.readers:
-        expression = _cell(model, serializer.fields[reader[0]], reader, today)
+        field = serializer.fields[reader[0]]
+        expression = _cell(model, field, reader, plan.properties, today)
         if expression is None:
             return None
         expressions[reader[0]] = expression

@@ -244,3 +244,27 @@ def test_list_pages_are_read_through_the_native_time_loader(actions, client_for,
     monkeypatch.setattr(prepared, "load_times_natively", spy)
     assert len(ids(client_for("anonymous").get(LIST, {"department": "fgw"}))) == 3
     assert used
+
+
+def test_the_token_read_is_prepared_and_planned_generically(actions, client_for):
+    """The token read runs on every authenticated request; PostgreSQL keeps its plan (a
+    generic one after five custom plans) instead of planning it each time. While queries
+    are logged, the log still holds it with its values."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("editor")
+    for _ in range(7):
+        assert len(ids(client.get(LIST, {"department": "fgw"}))) == 4
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE %s",
+            ['SELECT "authtoken_token"."key"%'],
+        )
+        [(generic, custom)] = cursor.fetchall()
+    assert generic >= 2 and custom == 5
+    with CaptureQueriesContext(connection) as logged:
+        assert len(ids(client.get(LIST, {"department": "fgw"}))) == 4
+    token_sql = [q["sql"] for q in logged.captured_queries if '"authtoken_token"' in q["sql"]]
+    assert token_sql and "$1" not in token_sql[0]
