@@ -122,9 +122,3 @@ def test_a_given_database_url_starts_no_private_cluster(monkeypatch):
     with pytest.raises(AssertionError, match="private cluster"):
         run.arguments([])
 
-
-def test_the_public_states_are_stored_after_the_tables_are_analyzed(world):
-    """Storing the states reads the new rows through the public querysets; planned without
-    statistics (as if the tables were empty) that took an hour at scale 1.0."""
-    phases = list(world["phases_seconds"])
-    assert phases.index("analyze") < phases.index("public states")
