@@ -121,4 +121,3 @@ def test_a_given_database_url_starts_no_private_cluster(monkeypatch):
     assert run.arguments(["--database-url", url]).database_url == url
     with pytest.raises(AssertionError, match="private cluster"):
         run.arguments([])
-
