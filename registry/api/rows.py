@@ -269,9 +269,6 @@ def plan_for(serializer_class):
         if lookup is not None and lookup not in lookups:
             lookups.append(lookup)
         readers.append((name, lookup, convert, getter))
-    properties = {
-        lookup: model.property_expressions[lookup]
-        for _name, lookup, _convert, _getter in readers
-        if isinstance(getattr(model, lookup or "", None), property)
-    }
+    expressions = getattr(model, "property_expressions", {})
+    properties = {lookup: expressions[lookup] for lookup in lookups if lookup in expressions}
     return RowPlan(tuple(lookups), tuple(readers), properties=properties)

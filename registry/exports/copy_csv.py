@@ -86,7 +86,9 @@ def _cell(model, field, reader, properties, today):
     """The SQL expression of one output value's cell, or None when it has none
     (``properties``: the plan's properties selected in their SQL form)."""
     name, lookup, convert, getter = reader
-    if getter is not None or lookup in properties:
+    if lookup in properties:
+        return boolean(properties[lookup](today))
+    if getter is not None:
         expression = getattr(model, "property_expressions", {}).get(name)
         if expression is None or not isinstance(field, drf_fields.BooleanField):
             return None
