@@ -40,8 +40,12 @@ def answer_rows(body):
 
 
 def capture(request, method="get", data=None):
+    """The request's statements as in a running server: a GET is made once before, so the
+    process's caches (prepared lists, department codes) are warm as they are under load."""
     headers = {name: value for name, value in request.headers}
     client = Client(headers=headers)
+    if method == "get":
+        client.get(request.uri)
     with CaptureQueriesContext(connection) as queries:
         if method == "get":
             response = client.get(request.uri)

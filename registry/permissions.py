@@ -35,21 +35,22 @@ ACTION_PERMISSIONS = {
 
 def department_ids(user, action):
     """A subquery of the ids of departments on which ``user`` may perform ``action``."""
-    return _department_ids_of(user.pk, action)
+    return _roles_of(user.pk, action).values("content_object_id")
 
 
-def _department_ids_of(user_id, action):
-    """:func:`department_ids` of a user id (or a reference to one, ``OuterRef``)."""
+def _roles_of(user_id, action):
+    """The department permissions of ``user_id`` (or a reference to one, ``OuterRef``) that
+    allow ``action``."""
     from registry.models import DepartmentUserObjectPermission
 
     return DepartmentUserObjectPermission.objects.filter(
         user_id=user_id,
         permission__content_type__app_label="registry",
         permission__codename__in=ACTION_PERMISSIONS[Action(action)],
-    ).values("content_object_id")
+    )
 
 
-# Attribute of a user holding the ids of the departments it sees in full, when they were
+# Attribute of a user holding the departments it sees in full (code -> id), when they were
 # read together with the user (see access_columns).
 VIEW_DEPARTMENTS = "_registry_view_departments"
 
@@ -61,7 +62,7 @@ def access_columns(user_id):
     :func:`remember_access`, and no permission query is needed during the request."""
     from django.contrib.postgres.expressions import ArraySubquery
     from django.db.models import CharField, Value
-    from django.db.models.functions import Concat
+    from django.db.models.functions import Cast, Concat
 
     def named(permissions):
         return ArraySubquery(
@@ -72,10 +73,19 @@ def access_columns(user_id):
             ).values("qualified")
         )
 
+    # "<id> <code>" (codes are slugs).
+    department = Concat(
+        Cast("content_object_id", CharField()),
+        Value(" "),
+        "content_object__code",
+        output_field=CharField(),
+    )
     return {
         "user_permissions_": named(Permission.objects.filter(user=user_id)),
         "group_permissions_": named(Permission.objects.filter(group__user=user_id)),
-        "view_departments_": ArraySubquery(_department_ids_of(user_id, Action.VIEW)),
+        "view_departments_": ArraySubquery(
+            _roles_of(user_id, Action.VIEW).annotate(department=department).values("department")
+        ),
     }
 
 
@@ -87,7 +97,11 @@ def remember_access(user, user_permissions, group_permissions, view_departments)
         user._user_perm_cache = set(user_permissions)
         user._group_perm_cache = set(group_permissions)
         user._perm_cache = user._user_perm_cache | user._group_perm_cache
-    setattr(user, VIEW_DEPARTMENTS, frozenset(view_departments))
+    departments = {}
+    for pair in view_departments:
+        pk, code = pair.split(" ")
+        departments[code] = int(pk)
+    setattr(user, VIEW_DEPARTMENTS, departments)
 
 
 def is_oversight(user):
@@ -98,7 +112,7 @@ def is_legality_reviewer(user):
     return user.is_authenticated and user.has_perm("registry.review_legality")
 
 
-def restrict(queryset, user, action=Action.VIEW):
+def restrict(queryset, user, action=Action.VIEW, departments=None):
     """``queryset`` narrowed to what ``user`` may do ``action`` on.
 
     Anonymous users see public records only and may do nothing else. Members of a
@@ -107,6 +121,12 @@ def restrict(queryset, user, action=Action.VIEW):
     see with a classmethod ``district_scope_q(user)`` (e.g. legality reviewers see the
     decisions sent to them for review), and name in ``also_restricted_by`` the relations
     whose far end must be visible too (a link between two records).
+
+    ``departments``: the ids of the departments a list's filter limits ``queryset`` to along
+    the permission path, when known (see ``registry.api.filters.requested_departments``).
+    When the user sees each of them in full, their rows are what it sees, and the query
+    narrows to them without the public condition: planning ``public OR in scope`` took
+    about three times as long as the page of a department's own list.
     """
     model = queryset.model
     action = Action(action)
@@ -120,7 +140,7 @@ def restrict(queryset, user, action=Action.VIEW):
     if user.is_superuser:
         return queryset
     path = model.permission_department_path
-    in_scope = Q(**{f"{path}__in": department_ids(user, action)})
+    in_scope = Q(**{f"{path}__in": _scope_of(user, action)})
     if action == Action.VIEW:
         public = model.public_q()
         if not public:  # an empty condition: everything of this model is public
@@ -129,6 +149,8 @@ def restrict(queryset, user, action=Action.VIEW):
             return queryset.filter(public)
         if is_oversight(user):
             return queryset
+        if departments is not None and set(departments) <= (known_scope(user) or frozenset()):
+            return queryset.filter(**{f"{path}__in": sorted(departments)})
         district = getattr(model, "district_scope_q", None)
         extra = district(user) if district else None
         if extra is not None:
@@ -137,6 +159,21 @@ def restrict(queryset, user, action=Action.VIEW):
     if not user.is_authenticated:
         return queryset.none()
     return queryset.filter(in_scope)
+
+
+def known_scope(user):
+    """The ids of the departments ``user`` sees in full when they were read with it (see
+    :func:`remember_access`), else None."""
+    departments = getattr(user, VIEW_DEPARTMENTS, None)
+    return None if departments is None else frozenset(departments.values())
+
+
+def _scope_of(user, action):
+    """The departments of ``user``'s roles allowing ``action``: the ids themselves when they
+    were read with the user (viewing), else a subquery. The ids spare PostgreSQL planning a
+    join of three permission tables on every page."""
+    known = known_scope(user) if action == Action.VIEW else None
+    return department_ids(user, action) if known is None else sorted(known)
 
 
 def can(user, action, obj):
@@ -164,19 +201,24 @@ def district_group(role):
 class MemberScope:
     """The departments whose records ``user`` sees in full (unredacted, drafts included):
     every department for oversight and superusers, the departments of their roles for
-    department staff, none for the public. Evaluated once (one query) per request."""
+    department staff, none for the public. ``departments`` maps their codes to their ids
+    (empty for oversight and superusers, who see everything). Evaluated once (one query, or
+    none when read with the user's token) per request."""
 
     def __init__(self, user):
         self.everything = user.is_superuser or is_oversight(user)
         self.legality_reviewer = is_legality_reviewer(user)
         if self.everything or not user.is_authenticated:
-            self.ids = frozenset()
+            self.departments = {}
         elif hasattr(user, VIEW_DEPARTMENTS):
-            self.ids = getattr(user, VIEW_DEPARTMENTS)
+            self.departments = getattr(user, VIEW_DEPARTMENTS)
         else:
-            self.ids = frozenset(
-                department_ids(user, Action.VIEW).values_list("content_object_id", flat=True)
+            self.departments = dict(
+                _roles_of(user.pk, Action.VIEW).values_list(
+                    "content_object__code", "content_object_id"
+                )
             )
+        self.ids = frozenset(self.departments.values())
 
     def covers(self, department_id):
         return self.everything or department_id in self.ids

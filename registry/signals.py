@@ -4,7 +4,8 @@ from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from registry.models import AuditEntry, CalendarDay, CalendarYear
+from registry.api.filters import DEPARTMENT_CODES
+from registry.models import AuditEntry, CalendarDay, CalendarYear, Department
 
 
 @receiver([post_save, post_delete], sender=CalendarDay)
@@ -21,3 +22,9 @@ def remember_public_state(sender, instance, created, **kwargs):
         from registry.refresh import remember_after_commit
 
         remember_after_commit(instance.content_type_id, instance.object_id)
+
+
+@receiver([post_save, post_delete], sender=Department, dispatch_uid="registry.department_codes")
+def forget_department_codes(sender, **kwargs):
+    """The department filters read the codes again (other processes within a minute)."""
+    DEPARTMENT_CODES.forget()

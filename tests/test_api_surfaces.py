@@ -59,6 +59,7 @@ def test_anonymous_cannot_write(client_for, departments):
         ("?page_size=0", "page_size"),
         ("?page_size=501", "page_size"),
         ("?cursor=not-a-cursor", "cursor"),
+        ("?department=no-such-department", "department"),
     ],
 )
 def test_bad_list_parameters_are_400_naming_the_field(client_for, departments, query, field):

@@ -509,6 +509,8 @@ NESTED = "{ enforcementBodies { nodes { enforcementActions(%s) { nodes { id } } 
         ('{ enforcementActions(partyKind: "nobody") { nodes { id } } }', "partyKind"),
         ('{ enforcementActions(kind: ["nope"]) { nodes { id } } }', "kind"),
         ('{ decisions(category: "nope") { nodes { id } } }', "category"),
+        ('{ decisions(department: "no-such-department") { nodes { id } } }', "department"),
+        ('{ departments(parent: "no-such-department") { nodes { id } } }', "parent"),
         (NESTED % "first: 0", "first"),
         (NESTED % 'after: "xyz"', "after"),
         (NESTED % 'partyKind: "nobody"', "partyKind"),

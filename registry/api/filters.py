@@ -1,9 +1,14 @@
 """Filtering shared by REST and GraphQL: django-filter filtersets, and a backend that refuses
 query parameters it does not know (a typo must not silently return everything)."""
 
+import time
+
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Subquery
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 
@@ -40,9 +45,76 @@ class StrictFilterBackend(DjangoFilterBackend):
         return super().filter_queryset(request, queryset, view)
 
 
+class DepartmentCodes:
+    """The codes of the departments, as this process last read them (one query for all):
+    read again when asked for a code not among them, when a minute has passed, and when a
+    department is saved or deleted here (:meth:`forget`, a signal)."""
+
+    LIFETIME = 60  # seconds
+
+    def __init__(self):
+        self._codes, self._read_at = frozenset(), None
+
+    def __contains__(self, code):
+        now = time.monotonic()
+        fresh = self._read_at is not None and now - self._read_at < self.LIFETIME
+        if not fresh or code not in self._codes:
+            self._codes = frozenset(Department.objects.values_list("code", flat=True))
+            self._read_at = now
+        return code in self._codes
+
+    def forget(self):
+        self._read_at = None
+
+
+DEPARTMENT_CODES = DepartmentCodes()
+
+
+class DepartmentCodeField(forms.CharField):
+    """A department's code; an unknown code is an error naming the parameter rather than
+    an empty list."""
+
+    default_error_messages = {"unknown": _("没有代码为“%(code)s”的部门。")}
+
+    def validate(self, value):
+        super().validate(value)
+        if value not in self.empty_values and value not in DEPARTMENT_CODES:
+            raise DjangoValidationError(
+                self.error_messages["unknown"], code="unknown", params={"code": value}
+            )
+
+
+class DepartmentFilter(django_filters.CharFilter):
+    """Rows of the department with the given code (``field_name``: the department's id
+    column), looked up in the same statement: an InitPlan, so PostgreSQL walks the
+    (department, id) index instead of joining the departments and filtering the join."""
+
+    field_class = DepartmentCodeField
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        department = Department.objects.filter(code=value).values("pk")[:1]
+        return qs.filter(**{self.field_name: Subquery(department)})
+
+
+def requested_departments(filterset_class, model, data, scope):
+    """The ids of the departments, among those :class:`~registry.permissions.MemberScope`
+    ``scope`` covers, that a list's filters (``data``: name -> value) limit ``model``'s rows
+    to along its permission path, or None: a hint for the permission path
+    (:func:`registry.permissions.restrict`), which checks and applies it itself."""
+    department = filterset_class.base_filters.get("department") if filterset_class else None
+    if not isinstance(department, DepartmentFilter):
+        return None
+    if f"{model.permission_department_path}_id" != department.field_name:
+        return None
+    pk = scope.departments.get(data.get("department"))
+    return None if pk is None else [pk]
+
+
 class DepartmentFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Department._meta.get_field("kind").choices)
-    parent = django_filters.CharFilter(field_name="parent__code", label=_("上级单位代码"))
+    parent = DepartmentFilter(field_name="parent_id", label=_("上级单位代码"))
 
     class Meta:
         model = Department
@@ -52,7 +124,7 @@ class DepartmentFilterSet(django_filters.FilterSet):
 class RecordFilterSet(django_filters.FilterSet):
     """Filters every record resource has; registries extend it."""
 
-    department = django_filters.CharFilter(method="filter_department", label=_("部门代码"))
+    department = DepartmentFilter(field_name="department_id", label=_("部门代码"))
     status = django_filters.ChoiceFilter(choices=RecordStatus.choices, label=_("状态"))
     date_made_after = django_filters.DateFilter(
         field_name="date_made", lookup_expr="gte", label=_("成文日期不早于")
@@ -67,9 +139,3 @@ class RecordFilterSet(django_filters.FilterSet):
     updated_before = django_filters.IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="lt", label=_("更新时间早于（ISO 8601）")
     )
-
-    def filter_department(self, queryset, name, value):
-        """By the department's id looked up once (an InitPlan), so PostgreSQL walks the
-        (department, id) index instead of joining the departments and filtering the join."""
-        department = Department.objects.filter(code=value).values("pk")[:1]
-        return queryset.filter(department_id=Subquery(department))

@@ -9,8 +9,9 @@ depends on:
 
 - the resource and action;
 - the reader's scope: anonymous, or the user with the global permissions that decide the
-  permission path's branches (department roles are a subquery evaluated when the query
-  runs, so granting or revoking one needs no new key);
+  permission path's branches and the departments of its roles when they were read with its
+  token (the permission path then writes them into the query; otherwise they are a
+  subquery evaluated when the query runs);
 - every query parameter but ``cursor`` and ``page_size``, with its values;
 - the date in Asia/Shanghai (public lists end display periods and compute deadlines by
   date).
@@ -31,6 +32,7 @@ from django.db import connections
 from django.db.models import Expression
 from django.utils import timezone
 
+from registry.permissions import known_scope
 from registry.querying import load_times_natively
 
 PAGING_PARAMETERS = frozenset({"cursor", "page_size"})
@@ -71,7 +73,13 @@ def scope_key(user):
     """What of the reader the permission path's Python branches depend on."""
     if not user.is_authenticated:
         return ("anonymous",)
-    return (user.pk, user.is_active, user.is_superuser, frozenset(user.get_all_permissions()))
+    return (
+        user.pk,
+        user.is_active,
+        user.is_superuser,
+        frozenset(user.get_all_permissions()),
+        known_scope(user),
+    )
 
 
 def request_key(viewset):

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from registry.api import prepared
 from registry.api.conditional import check_if_match, set_validators
 from registry.api.exports import ExportActionMixin
-from registry.api.filters import RecordFilterSet
+from registry.api.filters import RecordFilterSet, requested_departments
 from registry.api.serializers import (
     AmendReasonSerializer,
     PublicEventSerializer,
@@ -49,7 +49,18 @@ class RestrictedViewSetMixin(ExportActionMixin):
         raise NotImplementedError
 
     def get_queryset(self):
-        return self.base_queryset().restrict(self.request.user, Action.VIEW)
+        queryset = self.base_queryset()
+        departments = None
+        # Lists and exports (not detail actions: they apply no filters) tell the permission
+        # path which of the reader's departments the request's filters limit them to.
+        if "department" in self.request.query_params and not getattr(self, "detail", False):
+            departments = requested_departments(
+                getattr(self, "filterset_class", None),
+                queryset.model,
+                self.request.query_params,
+                member_scope(self.request),
+            )
+        return queryset.restrict(self.request.user, Action.VIEW, departments)
 
     def _lookup_value(self):
         value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]

@@ -16,8 +16,9 @@ from graphql import (
 )
 from rest_framework.exceptions import ValidationError as RestValidationError
 
+from registry.api.filters import requested_departments
 from registry.choices import Action
-from registry.permissions import restrict
+from registry.permissions import member_scope, restrict
 
 
 def filter_arguments(filterset_class, node_type):
@@ -46,14 +47,18 @@ def bad_argument(name, messages):
 def filtered(model, filterset_class, args, info):
     """``model``'s rows the requesting user may view, narrowed by the filters in ``args``
     (other arguments are ignored). An invalid value raises a GraphQL error naming it."""
-    queryset = restrict(model._default_manager.all(), info.context.user, Action.VIEW)
-    if filterset_class is None:
-        return queryset
     data = {
         name: _plain(value)
         for name, value in args.items()
-        if name in filterset_class.base_filters and value is not None
+        if filterset_class is not None
+        and name in filterset_class.base_filters
+        and value is not None
     }
+    departments = None
+    if "department" in data:  # as REST lists do
+        scope = member_scope(info.context)
+        departments = requested_departments(filterset_class, model, data, scope)
+    queryset = restrict(model._default_manager.all(), info.context.user, Action.VIEW, departments)
     if not data:
         return queryset
     filterset = filterset_class(data=data, queryset=queryset, request=info.context)

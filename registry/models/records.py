@@ -9,10 +9,10 @@ from registry.querying import prefix_q
 class RestrictedQuerySet(models.QuerySet):
     """Querysets of records: ``restrict`` is the one permission path of every surface."""
 
-    def restrict(self, user, action="view"):
+    def restrict(self, user, action="view", departments=None):
         from registry.permissions import restrict
 
-        return restrict(self, user, action)
+        return restrict(self, user, action, departments)
 
     def public(self):
         return self.filter(self.model.public_q())
