@@ -9,7 +9,7 @@ PORT ?= 8000
 WORKERS ?= 3
 
 .PHONY: install run test test-steps lint schema messages db-start db-stop browser-check \
-	browser-check-steps bench bench-tools clean
+	browser-check-steps bench bench-tools backup restore clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
@@ -75,6 +75,16 @@ bench: install bench-tools
 bench-tools:
 	@command -v wrk >/dev/null || { test "$$(id -u)" = 0 && apt-get install -y -q wrk; } \
 		|| { echo "bench needs wrk: apt-get install wrk" >&2; exit 1; }
+
+# Backups (docs/operations.md): `make backup` writes var/backups/registry-<UTC time>.dump
+# (or OUTPUT=file); `make restore BACKUP=file` replaces the database by it in one
+# transaction and verifies the audit chain. Stop `make run` before restoring.
+backup: install
+	$(PY) -m registry.devdb run -- $(PY) manage.py backup $(if $(OUTPUT),--output $(OUTPUT))
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/<file>.dump" >&2; exit 2; }
+	$(PY) -m registry.devdb run -- $(PY) manage.py restore $(BACKUP)
 
 clean:
 	-$(PY) -m registry.devdb stop

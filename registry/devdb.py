@@ -48,8 +48,8 @@ def database_url(name=DB_NAME):
     return f"postgres://{DB_USER}@{quote(str(SOCKET_DIR), safe='')}:{PORT}/{name}"
 
 
-def _bindir():
-    """The directory of the PostgreSQL server binaries (newest installed major version)."""
+def bindir():
+    """The directory of the PostgreSQL binaries (newest installed major version)."""
     if os.environ.get("PG_BINDIR"):
         return Path(os.environ["PG_BINDIR"])
     candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]))
@@ -67,7 +67,7 @@ def _as_root():
 
 def _server_cmd(*args):
     """A command line that runs a server binary as the right user."""
-    cmd = [str(_bindir() / args[0]), *args[1:]]
+    cmd = [str(bindir() / args[0]), *args[1:]]
     if _as_root():
         return ["runuser", "-u", SERVER_USER, "--", *cmd]
     return cmd
