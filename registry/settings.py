@@ -3,7 +3,8 @@
 Everything deployment-specific comes from the environment:
 ``DATABASE_URL`` (without it: the private cluster of :mod:`registry.devdb`),
 ``DJANGO_SECRET_KEY`` (without it: a key generated once into ``var/secret_key``),
-``DJANGO_DEBUG``, ``DJANGO_ALLOWED_HOSTS``, ``REDIS_URL``.
+``DJANGO_DEBUG``, ``DJANGO_ALLOWED_HOSTS``, ``REDIS_URL``, ``DJANGO_HSTS_SECONDS``,
+``DJANGO_SECURE_PROXY_SSL_HEADER`` and the ``REGISTRY_*`` limits below.
 """
 
 import os
@@ -190,6 +191,12 @@ GRAPHQL_LIMITS = {
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Strict-Transport-Security on responses served over TLS (Django sends it on secure requests
+# only). Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips a client's),
+# set DJANGO_SECURE_PROXY_SSL_HEADER=1 so that such requests count as secure.
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
+if os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -202,6 +209,8 @@ LOGGING = {
 
 # Per-client limit on public comments (the one anonymous write), as DRF rate "N/period".
 REGISTRY_COMMENT_RATE = os.environ.get("REGISTRY_COMMENT_RATE", "10/hour")
+# Per-address limit on sign-in attempts (token login and the admin's login page together).
+REGISTRY_LOGIN_RATE = os.environ.get("REGISTRY_LOGIN_RATE", "10/minute")
 
 # Rate limits of /api/ and /graphql/ (docs/rate_limits.md), "N/second|minute|hour|day" per
 # client: anonymous per IP address; keyed per API key (X-API-Key) or per user.

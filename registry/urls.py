@@ -14,6 +14,7 @@ from registry.api.router import build_router
 from registry.api.views import TokenView, healthz
 from registry.feeds import PublicationFeed, ResourceListFeed
 from registry.graphql.views import RegistryGraphQLView
+from registry.ratelimits.throttling import throttled_login
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
@@ -48,6 +49,7 @@ urlpatterns = [
     ),
     path("feeds/<slug:slug>.atom", ResourceListFeed(), name="feed-list"),
     path("graphql/", RegistryGraphQLView.as_view(graphiql=True), name="graphql"),
+    path("admin/login/", throttled_login(admin.site.login)),  # before the admin's own
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

@@ -36,9 +36,11 @@ def _fresh_cache(monkeypatch):
     from django.test import override_settings
 
     from registry.api import prepared
+    from registry.api.filters import DEPARTMENT_CODES
     from registry.ratelimits import counting
 
     prepared.QUERIES.clear()
+    DEPARTMENT_CODES.forget()
     now = time.time()
     monkeypatch.setattr(counting, "clock", lambda: now)
     cache.clear()

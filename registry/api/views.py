@@ -8,6 +8,7 @@ from registry.api.filters import DepartmentFilterSet
 from registry.api.serializers import DepartmentSerializer
 from registry.api.viewsets import RestrictedViewSetMixin
 from registry.models import Department
+from registry.ratelimits.throttling import LoginRateThrottle
 
 
 class DepartmentViewSet(
@@ -28,7 +29,10 @@ class DepartmentViewSet(
 
 @extend_schema(tags=["auth"], summary="Obtain an API token (username, password → token)")
 class TokenView(ObtainAuthToken):
-    """The same token authenticates REST (``Authorization: Token …``) and GraphQL."""
+    """The same token authenticates REST (``Authorization: Token …``) and GraphQL. Attempts
+    are limited per address (``REGISTRY_LOGIN_RATE``)."""
+
+    throttle_classes = [LoginRateThrottle]
 
 
 def healthz(request):

@@ -1,0 +1,73 @@
+"""Security settings that hold for every deployment: sign-in attempts are limited per
+address, HSTS is sent over TLS, errors are JSON without Django's debug pages, and the
+secret key comes from the environment."""
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+from rest_framework.test import APIClient
+
+from registry.ratelimits.models import Counter
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = "/api/v1/auth/token/"
+
+
+def token_login(client, password):
+    return client.post(TOKEN, {"username": "editor", "password": password}, format="json")
+
+
+def test_sign_in_attempts_are_limited_per_address_token_and_admin_together(users, settings):
+    settings.REGISTRY_LOGIN_RATE = "3/minute"
+    client = APIClient()
+    assert [token_login(client, "guess").status_code for _ in range(2)] == [400, 400]
+    admin = Client()
+    assert admin.get("/admin/login/").status_code == 200  # showing the form is not counted
+    assert admin.post("/admin/login/", {"username": "editor", "password": "x"}).status_code == 200
+    assert Counter.objects.get(key__endswith="login:ip:127.0.0.1/60").count == 3
+    # The fourth attempt, right password or not, waits.
+    limited = token_login(client, "pw-editor")
+    assert limited.status_code == 429 and int(limited["Retry-After"]) > 0
+    assert limited.json()["detail"]
+    refused = admin.post("/admin/login/", {"username": "editor", "password": "pw-editor"})
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert "登录尝试过于频繁" in refused.content.decode()
+    # Another address is not held up.
+    other = APIClient(REMOTE_ADDR="203.0.113.9")
+    assert token_login(other, "pw-editor").status_code == 200
+
+
+def test_hsts_over_tls_only(client):
+    assert "Strict-Transport-Security" not in client.get("/healthz")
+    secure = client.get("/healthz", secure=True)
+    assert secure["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert secure["X-Content-Type-Options"] == "nosniff"
+
+
+def test_errors_are_json_never_debug_pages(settings):
+    assert not django_settings.DEBUG
+    client = Client(raise_request_exception=False)
+    from django.urls import path
+
+    def broken(request):
+        raise RuntimeError("a bug with a secret-looking value 500227199001011234")
+
+    import registry.urls
+
+    settings.ROOT_URLCONF = type(
+        "Urls", (), {"urlpatterns": [path("boom", broken)], "handler500": registry.urls.handler500}
+    )
+    response = client.get("/boom")
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("application/json")
+    body = response.content.decode()
+    assert "Traceback" not in body and "500227199001011234" not in body
+    assert response.json()["detail"]
+
+
+def test_the_secret_key_comes_from_the_environment(monkeypatch):
+    from registry import settings as registry_settings
+
+    monkeypatch.setenv("DJANGO_SECRET_KEY", "from-the-environment")
+    assert registry_settings._secret_key() == "from-the-environment"
