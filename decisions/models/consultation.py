@@ -3,6 +3,7 @@ import datetime
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from decisions.choices import (
@@ -115,7 +116,10 @@ class Comment(models.Model):
     content = models.TextField(_("意见内容"), max_length=COMMENT_MAX_LENGTH)
     author_name = models.CharField(_("署名"), max_length=100, blank=True)
     contact = models.CharField(_("联系方式（不公开）"), max_length=200, blank=True)
-    submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True, db_index=True)
+    # Set by submit_comment from the clock reading that let the comment in.
+    submitted_at = models.DateTimeField(
+        _("提交时间"), default=timezone.now, editable=False, db_index=True
+    )
     status = models.CharField(
         _("状态"), max_length=20, choices=CommentStatus.choices, default=CommentStatus.PENDING
     )

@@ -86,16 +86,17 @@ def extend(consultation, *, acting_user, closes_on, notice):
 @transaction.atomic
 def submit_comment(consultation, *, content, author_name="", contact=""):
     """Accept a public comment while the period is open; the server's clock decides (the
-    period closes at the end of its closing day, Asia/Shanghai)."""
+    period closes at the end of its closing day, Asia/Shanghai). The clock is read once, as
+    the comment arrives: the same instant decides whether it is in time and is stored as its
+    submission time, so no comment stored as submitted after the close was accepted."""
     from decisions.models import Comment
 
+    submitted_at = timezone.now()
+    today = timezone.localdate(submitted_at)
     # Lock the consultation row: a comment and an extension or withdrawal never interleave.
     consultation = type(consultation).objects.select_for_update().get(pk=consultation.pk)
-    if not consultation.is_open(timezone.localdate()):
-        if (
-            consultation.status == RecordStatus.PUBLISHED
-            and timezone.localdate() < consultation.opens_on
-        ):
+    if not consultation.is_open(today):
+        if consultation.status == RecordStatus.PUBLISHED and today < consultation.opens_on:
             raise TransitionError(
                 _("征求意见尚未开始（%(opens)s 开始）。") % {"opens": consultation.opens_on},
                 code="not_open_yet",
@@ -109,6 +110,7 @@ def submit_comment(consultation, *, content, author_name="", contact=""):
         content=content,
         author_name=author_name,
         contact=contact,
+        submitted_at=submitted_at,
     )
     comment.full_clean()
     comment.save()

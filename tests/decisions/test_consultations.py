@@ -1,11 +1,14 @@
 """Comment periods, public comments, moderation and the adoption report through the API."""
 
 import datetime
+import threading
+import time
 import zoneinfo
 
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from tests.decisions import builders
 
@@ -252,3 +255,76 @@ def test_moderated_comments_in_the_change_feed(client_for, open_period):
         ("withdrawn", "removed"),
     ]
     assert "13800138000" not in feed.content.decode()
+
+
+def _clock(before, after, late):
+    """``timezone.now`` giving ``before`` until ``late()`` is true, then ``after``."""
+    return lambda: after if late() else before
+
+
+def test_the_clock_is_read_once_as_a_comment_arrives(open_period, monkeypatch):
+    """Whether a comment is in time and the submission time it is stored with are the same
+    reading: a comment let in at the last instant is never stored as submitted after it."""
+    from decisions.services.consultations import submit_comment
+
+    last = datetime.datetime.combine(open_period.closes_on, datetime.time(23, 59, 59, 999999))
+    before, after = (
+        last.replace(tzinfo=SHANGHAI),
+        last.replace(tzinfo=SHANGHAI) + datetime.timedelta(microseconds=1),
+    )
+    readings = []
+    monkeypatch.setattr(
+        timezone, "now", _clock(before, after, lambda: readings.append(1) or len(readings) > 1)
+    )
+    comment = submit_comment(open_period, content="最后一刻的意见")
+    assert comment.submitted_at == before
+    comment.refresh_from_db()
+    assert timezone.localdate(comment.submitted_at) == open_period.closes_on
+
+
+@pytest.mark.django_db(transaction=True)
+def test_comments_racing_the_close_are_in_time_or_refused_never_lost(
+    open_period, monkeypatch, settings
+):
+    """Sixteen comments arrive together while the clock passes the end of the closing day:
+    each is acknowledged (201) and stored with an in-time submission time, or refused (400)
+    and not stored."""
+    from django.db import connection
+
+    from decisions.models import Comment
+
+    settings.REGISTRY_COMMENT_RATE = "1000/hour"
+    last = datetime.datetime.combine(open_period.closes_on, datetime.time(23, 59, 59, 999999))
+    before = last.replace(tzinfo=SHANGHAI)
+    closed = threading.Event()
+    monkeypatch.setattr(
+        timezone, "now", _clock(before, before + datetime.timedelta(microseconds=1), closed.is_set)
+    )
+    count, barrier, answers = 16, threading.Barrier(17), {}
+
+    def submit(n):
+        try:
+            client = APIClient()
+            barrier.wait()
+            answers[n] = _comment(client, open_period, content=f"第{n}条意见")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    time.sleep(0.02)  # some arrive before the close, the rest after it
+    closed.set()
+    for thread in threads:
+        thread.join()
+    assert sorted({a.status_code for a in answers.values()}) in ([201], [400], [201, 400])
+    acknowledged = {a.json()["id"] for a in answers.values() if a.status_code == 201}
+    stored = Comment.objects.filter(consultation=open_period)
+    assert set(stored.values_list("pk", flat=True)) == acknowledged
+    for comment in stored:
+        assert timezone.localdate(comment.submitted_at) <= open_period.closes_on
+    for answer in answers.values():
+        if answer.status_code == 400:
+            assert str(open_period.closes_on) in answer.json()["detail"]
+    assert len(answers) == count
