@@ -1,6 +1,6 @@
 """Security settings that hold for every deployment: sign-in attempts are limited per
-address, HSTS is sent over TLS, errors are JSON without Django's debug pages, and the
-secret key comes from the environment."""
+address, HSTS is sent over TLS, errors are JSON without Django's debug pages, size limits
+are named in their errors, and the secret key comes from the environment."""
 
 import pytest
 from django.conf import settings as django_settings
@@ -71,3 +71,14 @@ def test_the_secret_key_comes_from_the_environment(monkeypatch):
 
     monkeypatch.setenv("DJANGO_SECRET_KEY", "from-the-environment")
     assert registry_settings._secret_key() == "from-the-environment"
+
+
+def test_size_limits_are_named(client_for, departments):
+    client = client_for("editor")
+    body = {"department": "fgw", "name": "字" * (1024 * 1024), "date_made": "2026-11-02"}
+    too_big = client.post("/api/v1/test-notices/", body, format="json")
+    assert too_big.status_code == 413
+    assert str(django_settings.DATA_UPLOAD_MAX_MEMORY_SIZE) in too_big.json()["detail"]
+    many = client.get("/api/v1/test-notices/?" + "&".join(["status=draft"] * 1001))
+    assert many.status_code == 400
+    assert str(django_settings.DATA_UPLOAD_MAX_NUMBER_FIELDS) in many.json()["detail"]

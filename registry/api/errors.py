@@ -1,7 +1,9 @@
 """Errors as JSON with a message that names the field. Every error body has ``detail``
 (one human-readable sentence); validation errors add ``errors`` (field -> messages)."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
@@ -66,8 +68,23 @@ def json_server_error(request):
 
 
 def json_bad_request(request, exception=None):
+    """A request Django refused before any view: beyond a size limit (a body over
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is 413; too many query or form fields 400, each naming
+    its limit), or otherwise malformed."""
+    if isinstance(exception, RequestDataTooBig):
+        detail = _("请求体过大：上限为 %(limit)s 字节。") % {
+            "limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        }
+        status = 413
+    elif isinstance(exception, TooManyFieldsSent):
+        detail = _("查询参数或表单字段过多：上限为 %(limit)s 个。") % {
+            "limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        }
+        status = 400
+    else:
+        detail, status = _("请求有误。"), 400
     return JsonResponse(
-        {"detail": _("请求有误。")}, status=400, json_dumps_params={"ensure_ascii": False}
+        {"detail": detail}, status=status, json_dumps_params={"ensure_ascii": False}
     )
 
 
