@@ -5,12 +5,15 @@ without the public condition (``restrict``'s ``departments`` hint)."""
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from registry.api.authentication import read_token
 from registry.api.filters import DEPARTMENT_CODES
 from registry.models import Department
-from registry.permissions import restrict
+from registry.permissions import known_scope, restrict
 from tests.factories import notice
 from tests.recordapp.models import Notice
 
@@ -66,6 +69,13 @@ def test_the_hint_is_checked_against_the_readers_departments(client_for, users, 
         "pk", flat=True
     )
     assert draft not in restrict(everyone, AnonymousUser(), departments=[scjgj.pk]).values_list(
+        "pk", flat=True
+    )
+    # Read with its token (departments known: fgw), hinting a department not its own.
+    token = Token.objects.get_or_create(user=editor)[0]
+    member = read_token(RequestFactory().get(LIST), token.key).user
+    assert known_scope(member) == {Department.objects.get(code="fgw").pk}
+    assert draft not in restrict(everyone, member, departments=[scjgj.pk]).values_list(
         "pk", flat=True
     )
     # Through the API, with a token: asking for another department's rows shows no draft.

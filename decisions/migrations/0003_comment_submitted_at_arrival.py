@@ -5,15 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('decisions', '0002_deadline_rules'),
+        ("decisions", "0002_deadline_rules"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='comment',
-            name='submitted_at',
-            field=models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False, verbose_name='提交时间'),
+            model_name="comment",
+            name="submitted_at",
+            field=models.DateTimeField(
+                db_index=True,
+                default=django.utils.timezone.now,
+                editable=False,
+                verbose_name="提交时间",
+            ),
         ),
     ]

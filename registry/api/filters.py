@@ -14,6 +14,7 @@ from rest_framework.exceptions import ValidationError
 
 from registry.choices import RecordStatus
 from registry.models import Department
+from registry.permissions import member_scope
 
 # Query parameters every list endpoint understands besides its filters.
 RESERVED_PARAMETERS = {"cursor", "page_size", "format"}
@@ -98,17 +99,19 @@ class DepartmentFilter(django_filters.CharFilter):
         return qs.filter(**{self.field_name: Subquery(department)})
 
 
-def requested_departments(filterset_class, model, data, scope):
-    """The ids of the departments, among those :class:`~registry.permissions.MemberScope`
-    ``scope`` covers, that a list's filters (``data``: name -> value) limit ``model``'s rows
-    to along its permission path, or None: a hint for the permission path
-    (:func:`registry.permissions.restrict`), which checks and applies it itself."""
+def requested_departments(filterset_class, model, data, request):
+    """The ids of the departments, among the request's reader's own
+    (:func:`~registry.permissions.member_scope`), that a list's filters (``data``: name ->
+    value) limit ``model``'s rows to along its permission path, or None: a hint for the
+    permission path (:func:`registry.permissions.restrict`), which checks and applies it
+    itself. REST lists and GraphQL connections both pass it."""
+    code = data.get("department")
     department = filterset_class.base_filters.get("department") if filterset_class else None
-    if not isinstance(department, DepartmentFilter):
+    if not code or not isinstance(department, DepartmentFilter):
         return None
     if f"{model.permission_department_path}_id" != department.field_name:
         return None
-    pk = scope.departments.get(data.get("department"))
+    pk = member_scope(request).departments.get(code)
     return None if pk is None else [pk]
 
 

@@ -53,12 +53,12 @@ class RestrictedViewSetMixin(ExportActionMixin):
         departments = None
         # Lists and exports (not detail actions: they apply no filters) tell the permission
         # path which of the reader's departments the request's filters limit them to.
-        if "department" in self.request.query_params and not getattr(self, "detail", False):
+        if not getattr(self, "detail", False):
             departments = requested_departments(
                 getattr(self, "filterset_class", None),
                 queryset.model,
                 self.request.query_params,
-                member_scope(self.request),
+                self.request,
             )
         return queryset.restrict(self.request.user, Action.VIEW, departments)
 

@@ -88,11 +88,8 @@ def _cell(model, field, reader, properties, today):
     name, lookup, convert, getter = reader
     if lookup in properties:
         return boolean(properties[lookup](today))
-    if getter is not None:
-        expression = getattr(model, "property_expressions", {}).get(name)
-        if expression is None or not isinstance(field, drf_fields.BooleanField):
-            return None
-        return boolean(expression(today))
+    if getter is not None:  # a property without an SQL form (see rows._reader)
+        return None
     column = model_column(model, lookup)
     value = F(lookup)
     if convert is None:

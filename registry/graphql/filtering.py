@@ -18,7 +18,7 @@ from rest_framework.exceptions import ValidationError as RestValidationError
 
 from registry.api.filters import requested_departments
 from registry.choices import Action
-from registry.permissions import member_scope, restrict
+from registry.permissions import restrict
 
 
 def filter_arguments(filterset_class, node_type):
@@ -54,10 +54,7 @@ def filtered(model, filterset_class, args, info):
         and name in filterset_class.base_filters
         and value is not None
     }
-    departments = None
-    if "department" in data:  # as REST lists do
-        scope = member_scope(info.context)
-        departments = requested_departments(filterset_class, model, data, scope)
+    departments = requested_departments(filterset_class, model, data, info.context)
     queryset = restrict(model._default_manager.all(), info.context.user, Action.VIEW, departments)
     if not data:
         return queryset
