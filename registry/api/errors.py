@@ -1,10 +1,13 @@
 """Errors as JSON with a message that names the field. Every error body has ``detail``
 (one human-readable sentence); validation errors add ``errors`` (field -> messages)."""
 
+import sys
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
@@ -56,7 +59,32 @@ def json_not_found(request, exception=None):
     )
 
 
+# Seconds a client is asked to wait when the database cannot serve the request.
+DATABASE_RETRY_AFTER = 5
+
+
+def database_unavailable(exc):
+    """Whether ``exc`` is the database failing rather than the request or the code: the
+    server down or restarting, a connection cut or refused (``OperationalError``,
+    ``InterfaceError``; also a deadlock or a serialisation failure). The same request may
+    succeed when repeated."""
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
 def json_server_error(request):
+    """An unhandled error: 500, or 503 with ``Retry-After`` when the database could not
+    serve the request (Django calls this while handling the exception)."""
+    if database_unavailable(sys.exc_info()[1]):
+        response = JsonResponse(
+            {
+                "detail": _("数据库暂时无法处理请求，请稍后重试。"),
+                "request_id": getattr(request, "request_id", ""),
+            },
+            status=503,
+            json_dumps_params={"ensure_ascii": False},
+        )
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        return response
     return JsonResponse(
         {
             "detail": _("服务器内部错误，请稍后重试。"),

@@ -34,6 +34,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
 from registry.api.authentication import TokenAuthentication
+from registry.api.errors import database_unavailable
 from registry.graphql import limits
 from registry.graphql.filtering import name_variable_errors, validation_rules
 
@@ -100,6 +101,14 @@ def _fail(*errors):
     return ExecutionResult(data=None, errors=list(errors))
 
 
+def _database_failed(exc):
+    """Whether ``exc`` is the database failing to serve the query (down, restarting, the
+    connection cut), not the query's own statement timeout. Such errors are raised rather
+    than answered as GraphQL errors: every surface then answers 503 with ``Retry-After``
+    (``registry.api.errors.json_server_error``), without the driver's message."""
+    return database_unavailable(exc) and not limits.is_statement_timeout(exc)
+
+
 @functools.cache
 def graphiql_examples():
     """GraphiQL's opening tabs, ``({"query": text}, …)``: the example queries
@@ -114,6 +123,7 @@ class RegistryGraphQLView(GraphQLView):
     validation_rules = validation_rules()
     graphiql_template = "api_docs/graphiql.html"
     cost = None  # (cost, max_cost) of the query answered, reported in the response
+    http_method_names = ["get", "post", "options"]  # what GraphQLView.dispatch answers
 
     def dispatch(self, request, *args, **kwargs):
         self.had_errors = False
@@ -216,10 +226,17 @@ class RegistryGraphQLView(GraphQLView):
             options["execution_context_class"] = self.execution_context_class
         try:
             if operation is not None and operation.operation == OperationType.MUTATION:
-                return self.execute_mutation(request, schema, document, options)
-            return self.execute_query(schema, document, options)
+                result = self.execute_mutation(request, schema, document, options)
+            else:
+                result = self.execute_query(schema, document, options)
         except Exception as exc:  # as graphene-django: a failure is an error of the response
+            if _database_failed(exc):
+                raise
             return _fail(exc)
+        for error in result.errors or ():
+            if _database_failed(error.original_error):
+                raise error.original_error
+        return result
 
     def execute_query(self, schema, document, options):
         """Execute in one read-only REPEATABLE READ transaction (every statement sees the same
