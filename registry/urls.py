@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 
 from registry.api.changes import ChangeFeedView
 from registry.api.dictionary import DictionaryView
@@ -11,7 +11,7 @@ from registry.api.exports import (
     SnapshotView,
 )
 from registry.api.router import build_router
-from registry.api.views import TokenView, healthz
+from registry.api.views import SchemaView, TokenView, healthz
 from registry.feeds import PublicationFeed, ResourceListFeed
 from registry.graphql.views import RegistryGraphQLView
 from registry.ratelimits.throttling import throttled_login
@@ -29,7 +29,7 @@ api_v1 = [
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path(
         "api/redoc/",

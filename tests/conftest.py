@@ -95,3 +95,13 @@ def committed(django_capture_on_commit_callbacks):
             return function(*args, **kwargs)
 
     return run
+
+
+def pytest_generate_tests(metafunc):
+    """The endpoint permission matrix (tests/endpoint_matrix.py): each suite's entries, for
+    every role."""
+    from tests.endpoint_matrix import ROLES, EndpointMatrix
+
+    if metafunc.cls and issubclass(metafunc.cls, EndpointMatrix) and "key" in metafunc.fixturenames:
+        metafunc.parametrize("key", metafunc.cls.keys(), ids=" ".join)
+        metafunc.parametrize("role", ROLES)

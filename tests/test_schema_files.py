@@ -38,3 +38,31 @@ def test_graphql_schema_is_committed(tmp_path):
     assert out.read_text() == (ROOT / "api_docs/schema.graphql").read_text(), (
         "api_docs/schema.graphql is stale: run `make schema`"
     )
+
+
+def test_the_served_schema_is_generated_once_per_language(db, client, monkeypatch):
+    """``/api/schema/`` serves what the generator gives, generating it once per process and
+    language; a language the registry does not speak is generated each time, not kept."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    from registry.api.views import SchemaView
+
+    monkeypatch.setattr(SchemaView, "_generated", {})
+    calls = []
+    generate = SchemaGenerator.get_schema
+
+    def counted(self, *args, **kwargs):
+        calls.append(1)
+        return generate(self, *args, **kwargs)
+
+    monkeypatch.setattr(SchemaGenerator, "get_schema", counted)
+    first = client.get("/api/schema/?format=json")
+    again = client.get("/api/schema/?format=json")
+    assert first.status_code == again.status_code == 200
+    assert first.content == again.content and len(calls) == 1
+    assert again["Content-Disposition"].startswith("inline; filename=")
+    assert client.get("/api/schema/?format=json&lang=en").status_code == 200
+    assert len(calls) == 2
+    for _ in range(2):
+        assert client.get("/api/schema/?format=json&lang=xx").status_code == 200
+    assert len(calls) == 4 and len(SchemaView._generated) == 2

@@ -14,6 +14,7 @@ import io
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -29,8 +30,9 @@ from enforcement.models import (
 )
 from enforcement.services import inspections
 from registry.services import workflow
+from tests.endpoint_matrix import EndpointMatrix, route_suffix
 from tests.enforcement import builders
-from tests.matrix import DraftMatrix, fresh
+from tests.matrix import fresh
 from tests.test_permission_matrix import (
     CREATE,
     EDIT_DRAFT,
@@ -245,13 +247,49 @@ def client(w, role):
 # 1. The permission matrix of every resource.
 
 
-@pytest.fixture(params=RESOURCES)
-def case(request):
-    return request.param
+class TestEndpointMatrix(EndpointMatrix):
+    """Every endpoint of the enforcement registry, as tests/endpoint_entries.py says."""
+
+    suite = "enforcement"
+
+    def request_format(self, key):
+        return "multipart" if key[0] == "enforcement-actions-bulk-import" else "json"
+
+    def body(self, w, key, obj):
+        name, method = key
+        resource, action = route_suffix(name)
+        if name == "enforcement-actions-export":
+            return {"kind": "penalty"}
+        if method == "GET":
+            return None
+        if name == "enforcement-actions-bulk-import":
+            return {"file": import_file(w.power)}
+        if (action, method) in (("list", "POST"), ("detail", "PUT")):
+            return create_body(w, resource)
+        if method == "PATCH":
+            return {"summary": "x"}
+        if action == "withdraw":
+            return WITHDRAW_ACTION_BODY if resource == "enforcement-actions" else WITHDRAW_BODY
+        if action == "amend":
+            return {"reason": "更正错字", "summary": "更正"}
+        if action == "repair":
+            return {
+                "decided_on": str(obj.repair_possible_from),
+                "decided_by": "重庆市信用中心",
+                "document_number": "修复1号",
+            }
+        return None
 
 
-class TestDraftMatrix(DraftMatrix):
-    """Read, edit and publish a draft of every resource."""
+def import_file(power):
+    """A CSV of one penalty under ``power`` for the bulk import."""
+    from tests.enforcement.test_import import HEADER, row
+
+    lines = io.StringIO()
+    writer = csv.DictWriter(lines, HEADER)
+    writer.writeheader()
+    writer.writerow(row(power, 2))
+    return SimpleUploadedFile("import.csv", lines.getvalue().encode(), "text/csv")
 
 
 @pytest.mark.parametrize("role", ROLES)
