@@ -115,7 +115,9 @@ class _Statement:
     """The compiled SQL of one page shape, its column names and converters."""
 
     def __init__(self, queryset):
-        compiler = queryset.query.get_compiler(using=queryset.db)
+        # Not elided when a condition can match nothing (e.g. a filter value beyond its
+        # column's range): Django then writes ``WHERE 0 = 1`` instead of raising.
+        compiler = queryset.query.get_compiler(using=queryset.db, elide_empty=False)
         self.sql, params = compiler.as_sql()
         self.params = list(params)
         self.positions = [i for i, param in enumerate(self.params) if param is POSITION]
