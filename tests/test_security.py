@@ -2,6 +2,8 @@
 address, HSTS is sent over TLS, errors are JSON without Django's debug pages, size limits
 are named in their errors, and the secret key comes from the environment."""
 
+import re
+
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
@@ -82,3 +84,37 @@ def test_size_limits_are_named(client_for, departments):
     many = client.get("/api/v1/test-notices/?" + "&".join(["status=draft"] * 1001))
     assert many.status_code == 400
     assert str(django_settings.DATA_UPLOAD_MAX_NUMBER_FIELDS) in many.json()["detail"]
+
+
+def _policy(response):
+    header = response["Content-Security-Policy"]
+    return {part.split()[0]: part.split()[1:] for part in header.split("; ")}
+
+
+@pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/", "/graphql/"])
+def test_docs_pages_run_only_their_own_scripts(db, client, path):
+    """The documentation pages carry a Content-Security-Policy: scripts from the registry
+    itself, or inline ones with this response's nonce; no eval, no plugins, no framing. (The
+    browser check, tests/browser/check_pages.py, renders them under it.)"""
+    response = client.get(path, HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    policy = _policy(response)
+    assert policy["default-src"] == ["'self'"]
+    assert "'unsafe-inline'" not in policy["script-src"]
+    assert "'unsafe-eval'" not in policy["script-src"]
+    assert policy["object-src"] == policy["frame-ancestors"] == ["'none'"]
+    html = response.content.decode()
+    nonces = [s.removeprefix("'nonce-").rstrip("'") for s in policy["script-src"][1:]]
+    for script in re.findall(r"<script\b[^>]*>", html):
+        if "src=" in script or 'type="application/json"' in script:
+            continue
+        assert nonces and f'nonce="{nonces[0]}"' in script, script  # inline: this nonce
+    if path == "/api/docs/":  # Swagger UI's own script comes from the same URL
+        script = client.get(path, {"script": ""})
+        assert script.status_code == 200 and script["Content-Type"] == "application/javascript"
+
+
+def test_api_responses_carry_the_policy(db, client):
+    response = client.get("/api/v1/")
+    assert _policy(response)["frame-ancestors"] == ["'none'"]
+    assert "nonce" not in response["Content-Security-Policy"]  # no page, no nonce
