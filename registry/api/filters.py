@@ -1,14 +1,17 @@
 """Filtering shared by REST and GraphQL: django-filter filtersets, and a backend that refuses
 query parameters it does not know (a typo must not silently return everything)."""
 
+import datetime
 import time
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Subquery
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
+from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 
@@ -115,6 +118,25 @@ def requested_departments(filterset_class, model, data, request):
     return None if pk is None else [pk]
 
 
+class InstantField(IsoDateTimeField):
+    """An ISO 8601 date and time as its instant in UTC. ISO 8601 allows UTC offsets that
+    PostgreSQL refuses (beyond ±15:59), so the offset is applied here; a time whose instant
+    falls outside the years 1–9999 is invalid."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None or timezone.is_naive(value):
+            return value
+        try:
+            return value.astimezone(datetime.UTC)
+        except OverflowError:
+            raise DjangoValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class InstantFilter(django_filters.IsoDateTimeFilter):
+    field_class = InstantField
+
+
 class DepartmentFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Department._meta.get_field("kind").choices)
     parent = DepartmentFilter(field_name="parent_id", label=_("上级单位代码"))
@@ -136,9 +158,9 @@ class RecordFilterSet(django_filters.FilterSet):
         field_name="date_made", lookup_expr="lte", label=_("成文日期不晚于")
     )
     index_number = django_filters.CharFilter(label=_("索引号"))
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = InstantFilter(
         field_name="updated_at", lookup_expr="gte", label=_("更新时间不早于（ISO 8601）")
     )
-    updated_before = django_filters.IsoDateTimeFilter(
+    updated_before = InstantFilter(
         field_name="updated_at", lookup_expr="lt", label=_("更新时间早于（ISO 8601）")
     )
