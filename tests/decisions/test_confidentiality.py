@@ -51,6 +51,7 @@ from registry.graphql.schema import schema as graphene_schema
 from registry.services import workflow
 from tests.decisions import builders
 from tests.factories import notice
+from tests.fiscal import secrets as fiscal_secrets
 from tests.graph_crawl import crawl_statistics, lookup_nodes
 from tests.world import crawl_bulk_downloads, crawl_change_feed
 
@@ -174,6 +175,8 @@ MARKER_KEYS = (
     "NOCONS-BASIS-TITLE",
     "NOCONS-BASIS-FILE",
     "NOCONS-BASIS-CONTENT",
+    # the fiscal registry's drafts and withheld texts (tests/fiscal/secrets.py)
+    *fiscal_secrets.MARKER_KEYS,
 )
 
 
@@ -621,6 +624,7 @@ def scenario(
     )
     draft_notice = notice(fgw, editor, name=plant("DRAFT-NOTICE-NAME"))
     hidden += [(Catalogue, draft_catalogue.pk), (type(draft_notice), draft_notice.pk)]
+    hidden += fiscal_secrets.plant_secrets(fgw, editor, publisher, plant)
 
     # A catalogue adjustment now: its version lists what is public at this moment.
     adjustment = client_for("office_publisher").post(

@@ -3,7 +3,17 @@
 import datetime
 from decimal import Decimal
 
-from fiscal.models import Bond, DebtReport, FundingLine, InvestmentProject, PerformanceTarget
+from fiscal.models import (
+    Bond,
+    BondDisclosure,
+    BondProject,
+    DebtReport,
+    FundingLine,
+    InvestmentProject,
+    PerformanceTarget,
+    ProjectProgress,
+    SelfEvaluation,
+)
 from fiscal.services import parts
 from registry.services import workflow
 
@@ -113,3 +123,56 @@ def bond(department, editor, *, publisher=None, code="2026050001", issue=None, y
     if publisher is not None:
         record = workflow.publish(record, acting_user=publisher)
     return record
+
+
+def progress(project, editor, *, publisher=None, name="项目进展情况"):
+    record = workflow.create(
+        ProjectProgress,
+        acting_user=editor,
+        department=project.department,
+        project=project,
+        name=name,
+        date_made=datetime.date(2026, 6, 30),
+        progress_percent=40,
+        amount_spent=Decimal("140000.00"),
+    )
+    return workflow.publish(record, acting_user=publisher) if publisher else record
+
+
+def evaluation(project, editor, *, publisher=None, name="年度绩效自评"):
+    record = workflow.create(
+        SelfEvaluation,
+        acting_user=editor,
+        department=project.department,
+        project=project,
+        name=name,
+        date_made=datetime.date(2026, 12, 20),
+        evaluation_year=2026,
+        score=Decimal("92.50"),
+        results=[{"target": project.targets.first().pk, "actual": "1250"}],
+    )
+    return workflow.publish(record, acting_user=publisher) if publisher else record
+
+
+def funding_bond(department, editor, *, publisher=None, code, projects=()):
+    """A bond funding ``projects`` (allocated while it is a draft)."""
+    record = bond(department, editor, code=code)
+    for project in projects:
+        parts.add_part(
+            record, BondProject, acting_user=editor, project=project, amount=Decimal("350000.00")
+        )
+    return workflow.publish(record, acting_user=publisher) if publisher else record
+
+
+def disclosure(bond, editor, *, publisher=None, year=2025, name=None):
+    record = workflow.create(
+        BondDisclosure,
+        acting_user=editor,
+        department=bond.department,
+        bond=bond,
+        name=name or f"{year}年存续期信息",
+        date_made=datetime.date(year, 6, 20),
+        kind="annual",
+        period_year=year,
+    )
+    return workflow.publish(record, acting_user=publisher) if publisher else record

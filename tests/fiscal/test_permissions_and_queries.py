@@ -9,7 +9,6 @@ a savepoint that is rolled back, so each one starts from the same state and the 
 fast."""
 
 import base64
-import datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -110,59 +109,6 @@ PROJECT_PARTS = {
 # The world: built once per module.
 
 
-def _progress(project, editor, *, publisher=None, name="项目进展情况"):
-    record = workflow.create(
-        ProjectProgress,
-        acting_user=editor,
-        department=project.department,
-        project=project,
-        name=name,
-        date_made=datetime.date(2026, 6, 30),
-        progress_percent=40,
-        amount_spent=Decimal("140000.00"),
-    )
-    return workflow.publish(record, acting_user=publisher) if publisher else record
-
-
-def _evaluation(project, editor, *, publisher=None):
-    record = workflow.create(
-        SelfEvaluation,
-        acting_user=editor,
-        department=project.department,
-        project=project,
-        name="年度绩效自评",
-        date_made=datetime.date(2026, 12, 20),
-        evaluation_year=2026,
-        score=Decimal("92.50"),
-        results=[{"target": project.targets.first().pk, "actual": "1250"}],
-    )
-    return workflow.publish(record, acting_user=publisher) if publisher else record
-
-
-def _bond(department, editor, *, publisher=None, code, projects=()):
-    """A bond funding ``projects`` (allocated while it is a draft)."""
-    record = builders.bond(department, editor, code=code)
-    for project in projects:
-        parts.add_part(
-            record, BondProject, acting_user=editor, project=project, amount=Decimal("350000.00")
-        )
-    return workflow.publish(record, acting_user=publisher) if publisher else record
-
-
-def _disclosure(bond, editor, *, publisher=None, year=2025):
-    record = workflow.create(
-        BondDisclosure,
-        acting_user=editor,
-        department=bond.department,
-        bond=bond,
-        name=f"{year}年存续期信息",
-        date_made=datetime.date(year, 6, 20),
-        kind="annual",
-        period_year=year,
-    )
-    return workflow.publish(record, acting_user=publisher) if publisher else record
-
-
 def _side(department, editor, publisher, tag):
     """A department with its people and a published (complete) project; the bond follows."""
     side = SimpleNamespace(department=department, editor=editor, publisher=publisher)
@@ -180,9 +126,9 @@ def _record(resource, w, *, publish, tag):
         name = f"{tag}项目" if publish else DRAFT_NAME
         return builders.project(w.fgw, editor, publisher=by, code=f"P-{tag}", name=name)
     if resource == "project-progress":
-        return _progress(w.project, editor, publisher=by)
+        return builders.progress(w.project, editor, publisher=by)
     if resource == "self-evaluations":
-        return _evaluation(w.project, editor, publisher=by)
+        return builders.evaluation(w.project, editor, publisher=by)
     if resource == "debt-reports":
         if publish:
             return builders.debt_report(w.fgw, editor, publisher=by, year=2023)
@@ -195,8 +141,8 @@ def _record(resource, w, *, publish, tag):
             comprehensive_capacity=Decimal("10000000000.00"),
         )
     if resource == "bonds":
-        return _bond(w.fgw, editor, publisher=by, code=f"B-{tag}")
-    return _disclosure(w.bond, editor, publisher=by, year=2026 if publish else 2027)
+        return builders.funding_bond(w.fgw, editor, publisher=by, code=f"B-{tag}")
+    return builders.disclosure(w.bond, editor, publisher=by, year=2026 if publish else 2027)
 
 
 def _build_world():
@@ -216,13 +162,15 @@ def _build_world():
     w.hidden = w.drafts["investment-projects"]
     # ... funded by a published bond next to a published project, with a published progress
     # update (not public: its project is not).
-    w.bond = w.fgw_side.bond = _bond(
+    w.bond = w.fgw_side.bond = builders.funding_bond(
         w.fgw, editor, publisher=publisher, code="B-fgw", projects=[w.project, w.hidden]
     )
-    w.other.bond = _bond(
+    w.other.bond = builders.funding_bond(
         w.scjgj, other_editor, publisher=other_publisher, code="B-scjgj", projects=[w.other.project]
     )
-    w.hidden_progress = _progress(w.hidden, editor, publisher=publisher, name="草稿项目的进展")
+    w.hidden_progress = builders.progress(
+        w.hidden, editor, publisher=publisher, name="草稿项目的进展"
+    )
 
     # One draft and one published record of fgw per resource (the permission matrix).
     for resource in RESOURCES[1:]:
@@ -241,16 +189,16 @@ def _build_world():
             side.department, by, publisher=pub, code=f"P-pool-{i}", name=f"列表项目{i}"
         )
         w.pool["investment-projects"].append(project)
-        w.pool["project-progress"].append(_progress(project, by, publisher=pub))
-        w.pool["self-evaluations"].append(_evaluation(project, by, publisher=pub))
+        w.pool["project-progress"].append(builders.progress(project, by, publisher=pub))
+        w.pool["self-evaluations"].append(builders.evaluation(project, by, publisher=pub))
         w.pool["debt-reports"].append(
             builders.debt_report(side.department, by, publisher=pub, year=2000 + i)
         )
-        bond = _bond(
+        bond = builders.funding_bond(
             side.department, by, publisher=pub, code=f"B-pool-{i}", projects=[project, side.project]
         )
         w.pool["bonds"].append(bond)
-        w.pool["bond-disclosures"].append(_disclosure(bond, by, publisher=pub))
+        w.pool["bond-disclosures"].append(builders.disclosure(bond, by, publisher=pub))
     return w
 
 
