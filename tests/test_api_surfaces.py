@@ -83,6 +83,16 @@ def test_update_times_take_any_iso_8601_offset(client_for, departments, users, o
     assert [row["id"] for row in response.json()["results"]] == [record.pk]
 
 
+def test_null_characters_name_nothing(client_for, departments):
+    """PostgreSQL text cannot hold a NUL character, nor be compared with one (found by
+    contract fuzzing: a 500): a code with one names no department."""
+    body = {"department": "fgw\x00", "name": "通知", "date_made": "2026-11-02"}
+    response = client_for("editor").post("/api/v1/test-notices/", body, format="json")
+    assert response.status_code == 400, response.content
+    assert list(response.json()["errors"]) == ["department"]
+    assert client_for("anonymous").get("/api/v1/departments/fg%00w/").status_code == 404
+
+
 def test_malformed_id_is_400(client_for, departments):
     response = client_for("anonymous").get("/api/v1/test-notices/abc/")
     assert response.status_code == 400

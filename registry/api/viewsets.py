@@ -66,6 +66,8 @@ class RestrictedViewSetMixin(ExportActionMixin):
         value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
         if self.lookup_field in ("pk", "id") and not value.isdigit():
             raise ValidationError({"id": [_("id 必须是正整数。")]})
+        if "\x00" in value:  # no row's code has one (PostgreSQL cannot even compare it)
+            raise NotFound()
         return value
 
     def get_object(self):

@@ -245,3 +245,31 @@ def test_tombstone_of_a_natural_person_case_stays_masked(client_for, users, pers
     assert gone.status_code == 410
     assert gone.json()["tombstone"]["name"] == "张＊无证经营案"
     assert "张三" not in gone.content.decode()
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("matters", ["食品\x00经营许可"]),
+        ("entity_pool", [{"name": "经营者\x00", "credit_code": ""}]),
+        ("entity_pool", [{"name\x00": "经营者", "credit_code": ""}]),
+    ],
+)
+def test_json_with_a_null_character_is_400(client_for, body, field, value):
+    """PostgreSQL's jsonb refuses ``\\u0000`` (found by contract fuzzing: a 500)."""
+    plan = {
+        "body": body.pk,
+        "name": "抽查计划",
+        "date_made": "2026-03-01",
+        "year": 2026,
+        "matters": ["食品经营许可"],
+        "sampling_ratio": "0.5000",
+        "inspectors_per_entity": 2,
+        "entity_pool": [{"name": f"经营者{i}", "credit_code": ""} for i in range(4)],
+        "inspector_pool": [{"name": f"执法员{i}", "certificate_number": f"{i}"} for i in range(4)],
+    }
+    client = client_for("editor")
+    assert client.post("/api/v1/inspection-plans/", plan, format="json").status_code == 201
+    response = client.post("/api/v1/inspection-plans/", {**plan, field: value}, format="json")
+    assert response.status_code == 400, response.content
+    assert list(response.json()["errors"]) == [field]
