@@ -33,9 +33,11 @@ def _start_worker(server):
 
 
 def _watch_worker(server, process):
+    # Any exit is restarted, a clean one too: the worker exits with 0 when it loses its
+    # database (PostgreSQL restarted), and only on_exit stops it on purpose.
     while True:
         code = process.wait()
-        if _worker["stopping"] or code == 0:
+        if _worker["stopping"]:
             return
         server.log.error("The procrastinate worker exited with %s; restarting in 5 s", code)
         time.sleep(5)

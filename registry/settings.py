@@ -97,10 +97,18 @@ TEMPLATES = [
     },
 ]
 
+# Connections are kept for a minute and checked before each request's first query, so that
+# after PostgreSQL restarted no request fails on a connection the restart cut.
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ["DATABASE_URL"], conn_max_age=60, conn_health_checks=True
+        )
+    }
 else:
-    DATABASES = {"default": {**devdb.connection_settings(), "CONN_MAX_AGE": 60}}
+    DATABASES = {
+        "default": {**devdb.connection_settings(), "CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True}
+    }
 # Django's cursors bind on the client and are never prepared; psycopg prepares only the
 # statements of registry.querying.prepared_cursor (a threshold of None would turn it off).
 DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
@@ -144,6 +152,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "registry.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["registry.api.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "registry.api.parsers.JSONParser",
+        "registry.api.parsers.FormParser",
+        "registry.api.parsers.MultiPartParser",
+    ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Responses are JSON; ``?format=`` chooses the file format of bulk exports instead.
     "URL_FORMAT_OVERRIDE": None,
