@@ -790,6 +790,29 @@ def test_a_malformed_id_is_an_error_naming_ids(w, bad):
     assert error["message"].startswith("ids: ")
 
 
+NODE = """query($id: ID!) { node(id: $id) { __typename id } }"""
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "xyz",
+        to_global_id("EnforcementAction", "abc"),
+        to_global_id("NoSuchType", 1),
+        to_global_id("Query", 1),
+    ],
+)
+def test_a_malformed_node_id_is_an_error_naming_id(w, bad):
+    """As ``nodes`` does; graphene's own answer looked like an internal error (found by
+    contract fuzzing)."""
+    error = gql_error(client(w), NODE, {"id": bad})
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": "id"}
+    assert error["message"] == f"id: 无效的 ID：{bad}"
+    found = gql(client(w), NODE, {"id": gid(w.actions[0])})["node"]
+    assert found == {"__typename": "EnforcementAction", "id": gid(w.actions[0])}
+    assert gql(client(w), NODE, {"id": gid(w.draft_action)})["node"] is None
+
+
 def test_at_most_500_ids(w):
     ids = [gid(w.actions[i % 12]) for i in range(500)]
     assert len(nodes(client(w), ids)) == 500

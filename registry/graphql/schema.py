@@ -8,11 +8,10 @@ Every root connection whose rows belong to a department is also a connection on
 a department to its records and back."""
 
 import graphene
-from graphene import relay
 
 from registry.api.filters import DepartmentFilterSet
 from registry.graphql.connections import RecordConnectionField
-from registry.graphql.lookups import NodesField
+from registry.graphql.lookups import NodeField, NodesField
 from registry.graphql.registration import registered_queries
 from registry.graphql.types import RestrictedObjectType
 from registry.models import Department
@@ -53,7 +52,7 @@ DepartmentType = type(
 
 
 class CoreQuery(graphene.ObjectType):
-    node = relay.Node.Field()
+    node = NodeField()
     nodes = NodesField()
     departments = RecordConnectionField(DepartmentType)
 
