@@ -152,6 +152,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "registry.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["registry.api.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "registry.api.parsers.JSONParser",
+        "registry.api.parsers.FormParser",
+        "registry.api.parsers.MultiPartParser",
+    ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Responses are JSON; ``?format=`` chooses the file format of bulk exports instead.
     "URL_FORMAT_OVERRIDE": None,

@@ -1,5 +1,7 @@
 """Validators shared by every registry."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -30,3 +32,39 @@ def validate_uscc(value: str) -> None:
         raise ValidationError(_("统一社会信用代码第3至8位应为行政区划码。"), code="uscc_division")
     if uscc_check_character(value[:17]) != value[17]:
         raise ValidationError(_("统一社会信用代码校验位不正确。"), code="uscc_check")
+
+
+# C0 controls other than tab, line feed and carriage return; DEL; the C1 controls. They mean
+# nothing in a record's text (and PostgreSQL cannot even store NUL).
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def refuse_control_characters(value: str) -> None:
+    """Raise ``ValidationError`` if ``value`` holds a control character without meaning in
+    text; tabs and line breaks are text."""
+    found = CONTROL_CHARACTERS.search(value)
+    if found:
+        raise ValidationError(
+            _("不得包含控制字符（U+%(code)s）。"),
+            code="control_character",
+            params={"code": f"{ord(found.group()):04X}"},
+        )
+
+
+def text_errors(value, path=""):
+    """``{path: error}`` of every string in a JSON value (keys included) with a control
+    character; ``path`` names the place (``entity_pool[1].name``)."""
+    errors = {}
+    if isinstance(value, str):
+        try:
+            refuse_control_characters(value)
+        except ValidationError as error:
+            errors[path] = error
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            inner = f"{path}.{key}" if path else str(key)
+            errors.update(text_errors(key, inner) or text_errors(item, inner))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            errors.update(text_errors(item, f"{path}[{index}]"))
+    return errors

@@ -8,7 +8,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from decisions.api import filters, serializers
@@ -30,6 +29,7 @@ from decisions.models import (
 from decisions.services import catalogue as catalogue_service
 from decisions.services import consultations, documents, lifecycle, reviews
 from registry.api.exports import readable_columns
+from registry.api.parsers import FormParser, JSONParser, MultiPartParser
 from registry.api.viewsets import RecordViewSet, RestrictedViewSetMixin
 from registry.choices import Action
 from registry.permissions import member_scope

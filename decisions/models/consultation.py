@@ -18,6 +18,7 @@ from decisions.models.base import DecisionPart
 from decisions.models.decision import local_today
 from registry.exceptions import TransitionError
 from registry.models import PublicRecord, RestrictedQuerySet
+from registry.models.text import PlainTextModel
 from registry.querying import prefix_q
 
 COMMENT_MAX_LENGTH = 5000
@@ -105,7 +106,7 @@ class Consultation(DecisionPart):
         return (self.closes_on - self.opens_on).days
 
 
-class Comment(models.Model):
+class Comment(PlainTextModel):
     """A public comment on a consultation. The commenter's contact details are never public;
     only comments the sponsor department has published are shown."""
 
@@ -181,7 +182,7 @@ class AdoptionReport(PublicRecord):
             raise TransitionError(_("采纳情况至少要有一项。"), code="no_items")
 
 
-class AdoptionItem(models.Model):
+class AdoptionItem(PlainTextModel):
     """How one comment, or one theme of comments, was handled."""
 
     # CASCADE: items are part of their report (reports are never deleted once published).

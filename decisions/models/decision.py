@@ -11,6 +11,7 @@ from decisions.choices import (
     Stage,
 )
 from registry.models import PublicRecord, RestrictedQuerySet
+from registry.models.text import PlainTextModel
 from registry.permissions import is_legality_reviewer
 from registry.querying import prefix_q
 
@@ -126,7 +127,7 @@ def _document_path(instance, filename):
     return f"decisions/{instance.decision_id}/{instance.kind}/{instance.sha256}"
 
 
-class DecisionDocument(models.Model):
+class DecisionDocument(PlainTextModel):
     """A versioned attachment of a decision: the draft, its explanation, the basis documents,
     the final text. Stored with size, type and SHA-256; never replaced, only superseded by a
     new version."""

@@ -10,6 +10,7 @@ from decisions.choices import Confidentiality, LegalityResult
 from decisions.models.base import DecisionPart
 from registry.exceptions import TransitionError
 from registry.models import RestrictedQuerySet
+from registry.models.text import PlainTextModel
 from registry.permissions import is_legality_reviewer
 
 HEARING_MATERIALS_DAYS = 7  # art. 19: materials reach participants at least 7 days before
@@ -79,7 +80,7 @@ class ExpertOpinion(DecisionPart):
             )
 
 
-class LegalityReview(models.Model):
+class LegalityReview(PlainTextModel):
     """The legality review of a draft decision by the district justice bureau (art. 25–27),
     a hard gate before collective deliberation. Recorded by a legality reviewer; the review
     must span at least 7 working days. Internal notes are never public."""

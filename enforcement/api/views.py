@@ -9,7 +9,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from enforcement import export, redaction
@@ -24,6 +23,7 @@ from enforcement.models import (
     InspectionResult,
 )
 from enforcement.services import actions, imports, inspections
+from registry.api.parsers import MultiPartParser
 from registry.api.viewsets import RecordViewSet
 
 

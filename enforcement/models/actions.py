@@ -18,6 +18,7 @@ from enforcement.models.bodies import BodyPart
 from registry.choices import RecordStatus
 from registry.exceptions import TransitionError
 from registry.models import RestrictedQuerySet
+from registry.models.text import PlainTextModel
 from registry.querying import prefix_q
 from registry.validators import validate_uscc
 
@@ -245,7 +246,7 @@ class EnforcementAction(BodyPart):
     property_expressions = {"is_overdue": overdue_q}
 
 
-class CreditRepair(models.Model):
+class CreditRepair(PlainTextModel):
     """A credit repair (信用修复) decision that ends a penalty's display period early."""
 
     # PROTECT: the repair explains why the record left the public lists.

@@ -11,6 +11,7 @@ from fiscal.choices import (
 )
 from registry.exceptions import TransitionError
 from registry.models import PublicRecord, RestrictedQuerySet
+from registry.models.text import PlainTextModel
 from registry.querying import prefix_q
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -101,7 +102,7 @@ class InvestmentProject(PublicRecord):
             )
 
 
-class ProjectChild(models.Model):
+class ProjectChild(PlainTextModel):
     """Base of the parts of a project shown with it (targets, funding lines)."""
 
     # CASCADE: the parts are the project's own content; published projects are never

@@ -4,10 +4,11 @@ from guardian.models import UserObjectPermissionBase
 
 from registry.choices import DepartmentKind
 from registry.models.records import RestrictedQuerySet
+from registry.models.text import PlainTextModel
 from registry.validators import validate_uscc
 
 
-class Department(models.Model):
+class Department(PlainTextModel):
     """A body of the district government that owns and publishes records
     (区政府办公室, a department of the district government, or a town or street office).
 

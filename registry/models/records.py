@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from registry.choices import RecordStatus, WithheldGround
+from registry.models.text import PlainTextModel
 from registry.querying import prefix_q
 
 
@@ -18,7 +19,7 @@ class RestrictedQuerySet(models.QuerySet):
         return self.filter(self.model.public_q())
 
 
-class PublicRecord(models.Model):
+class PublicRecord(PlainTextModel):
     """Abstract base of every disclosed record: owning department, the OGI metadata
     (《政府信息公开条例》 art. 12: index number, name, summary, date made), the publication
     status, the withholding ground, and the withdrawal tombstone.

@@ -1,0 +1,43 @@
+"""The API's request parsers: DRF's, refusing text that holds a control character (a 400
+naming the field, ``entity_pool[1].name`` inside a JSON value) before any view reads it."""
+
+from rest_framework import parsers
+from rest_framework.exceptions import ValidationError
+from rest_framework.settings import api_settings
+
+from registry.validators import text_errors
+
+
+def checked(data):
+    if hasattr(data, "lists"):  # a form: each field's values, named by the field
+        errors = {}
+        for name, values in data.lists():
+            for value in values:
+                errors.update(text_errors(value, name))
+    else:
+        errors = text_errors(data)
+    if errors:
+        raise ValidationError(
+            {
+                path or api_settings.NON_FIELD_ERRORS_KEY: error.messages
+                for path, error in errors.items()
+            }
+        )
+    return data
+
+
+class JSONParser(parsers.JSONParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        return checked(super().parse(stream, media_type, parser_context))
+
+
+class FormParser(parsers.FormParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        return checked(super().parse(stream, media_type, parser_context))
+
+
+class MultiPartParser(parsers.MultiPartParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        parsed = super().parse(stream, media_type, parser_context)
+        checked(parsed.data)
+        return parsed
