@@ -233,6 +233,10 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Files are not counted in DATA_UPLOAD_MAX_MEMORY_SIZE (Django streams them to disk): a
+# multipart body larger than this is refused before it is read (413). A bulk import of
+# 100,000 enforcement decisions is about 40 MB; a decision document at most 20 MB.
+REGISTRY_UPLOAD_MAX_BYTES = int(os.environ.get("REGISTRY_UPLOAD_MAX_BYTES", str(128 * 2**20)))
 
 LOGGING = {
     "version": 1,

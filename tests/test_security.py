@@ -118,3 +118,27 @@ def test_api_responses_carry_the_policy(db, client):
     response = client.get("/api/v1/")
     assert _policy(response)["frame-ancestors"] == ["'none'"]
     assert "nonce" not in response["Content-Security-Policy"]  # no page, no nonce
+
+
+def test_uploads_are_refused_beyond_their_limit_before_they_are_read(
+    client_for, departments, settings, tmp_path
+):
+    """Files do not count towards DATA_UPLOAD_MAX_MEMORY_SIZE: a multipart body over
+    REGISTRY_UPLOAD_MAX_BYTES is a 413 naming the limit, and nothing of it is stored."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.REGISTRY_UPLOAD_MAX_BYTES = 4096
+    settings.FILE_UPLOAD_TEMP_DIR = tmp_path
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # any file read would land in tmp_path
+    upload = SimpleUploadedFile("import.csv", b"x" * 8192, "text/csv")
+    response = client_for("editor").post(
+        "/api/v1/enforcement-actions/bulk-import/", {"file": upload}, format="multipart"
+    )
+    assert response.status_code == 413, response.content
+    assert "4096" in response.json()["detail"]
+    assert list(tmp_path.iterdir()) == []
+    small = SimpleUploadedFile("import.csv", b"body,power\n", "text/csv")
+    response = client_for("editor").post(
+        "/api/v1/enforcement-actions/bulk-import/", {"file": small}, format="multipart"
+    )
+    assert response.status_code == 400  # read, and refused for what it says

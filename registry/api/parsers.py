@@ -1,8 +1,10 @@
 """The API's request parsers: DRF's, refusing text that holds a control character (a 400
 naming the field, ``entity_pool[1].name`` inside a JSON value) before any view reads it."""
 
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from rest_framework import parsers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.settings import api_settings
 
 from registry.validators import text_errors
@@ -36,8 +38,17 @@ class FormParser(parsers.FormParser):
         return checked(super().parse(stream, media_type, parser_context))
 
 
+class UploadTooLarge(APIException):
+    status_code = 413
+    default_code = "upload_too_large"
+
+
 class MultiPartParser(parsers.MultiPartParser):
     def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.REGISTRY_UPLOAD_MAX_BYTES
+        length = parser_context["request"].META.get("CONTENT_LENGTH") or 0
+        if int(length) > limit:  # refused before any of it is written to disk
+            raise UploadTooLarge(_("上传内容过大：上限为 %(limit)s 字节。") % {"limit": limit})
         parsed = super().parse(stream, media_type, parser_context)
         checked(parsed.data)
         return parsed
