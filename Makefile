@@ -71,6 +71,14 @@ browser-check-steps:
 bench: install bench-tools
 	$(PY) -m registry.devdb run -- $(PY) bench/run.py $(BENCH_ARGS)
 
+# The load and fault run (docs/operations.md): a bounded mixed load against the registry as
+# `make run` serves it, then the same load while PostgreSQL restarts, on a throwaway cluster of
+# its own (or LOAD_ARGS="--database-url URL": the load only). LOAD_ARGS passes options to
+# bench/load.py, e.g. LOAD_ARGS="--seconds 60 --clients 16". Writes bench/results/load-<date>.json.
+.PHONY: load
+load: install
+	$(PY) bench/load.py $(LOAD_ARGS)
+
 # wrk, Debian's HTTP load generator, installed when missing (as root).
 bench-tools:
 	@command -v wrk >/dev/null || { test "$$(id -u)" = 0 && apt-get install -y -q wrk; } \
