@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -30,6 +32,27 @@ def test_openapi_is_valid_and_committed(tmp_path):
     assert out.read_text() == (ROOT / "api_docs/openapi.yaml").read_text(), (
         "api_docs/openapi.yaml is stale: run `make schema`"
     )
+
+
+# Writes anyone may send: token sign-in and a comment on an open consultation.
+OPEN_WRITES = {("post", "/api/v1/auth/token/"), ("post", "/api/v1/consultations/{id}/comments/")}
+
+
+def test_every_operation_documents_its_errors_and_who_may_call_it():
+    """The status codes an operation can answer besides its success (api_docs/schema.py),
+    and anonymous access where the API allows it."""
+    schema = yaml.safe_load((ROOT / "api_docs/openapi.yaml").read_text())
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            statuses = set(operation["responses"])
+            assert {"400", "401", "429"} <= statuses, (method, path)
+            assert ("403" in statuses) == (method != "get"), (method, path)
+            if "{" in path:
+                assert "404" in statuses, (method, path)
+            anyone = method == "get" or (method, path) in OPEN_WRITES
+            assert ({} in operation["security"]) == anyone, (method, path)
+    gone = schema["paths"]["/api/v1/decisions/{id}/"]["get"]["responses"]["410"]
+    assert gone == {"$ref": "#/components/responses/Gone"}
 
 
 def test_graphql_schema_is_committed(tmp_path):

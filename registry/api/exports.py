@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from registry import changes
 from registry.api.pagination import KeysetPagination
 from registry.api.rows import plan_for
+from registry.api.serializers import ErrorSerializer
 from registry.choices import ExportFormat, ExportKind
 from registry.exports import copy_csv, snapshot, writers
 from registry.exports.streaming import streaming_download
@@ -223,7 +224,10 @@ class SnapshotView(APIView):
     permission_classes = []
 
     @extend_schema(
-        responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY)},
+        responses={
+            (200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY),
+            404: OpenApiResponse(ErrorSerializer, description="No snapshot has been built yet."),
+        },
         summary=_("全量快照下载"),
     )
     def get(self, request):
@@ -246,7 +250,13 @@ class SnapshotView(APIView):
 class SnapshotManifestView(APIView):
     permission_classes = []
 
-    @extend_schema(responses=ExportManifestSerializer, summary=_("全量快照清单"))
+    @extend_schema(
+        responses={
+            200: ExportManifestSerializer,
+            404: OpenApiResponse(ErrorSerializer, description="No snapshot has been built yet."),
+        },
+        summary=_("全量快照清单"),
+    )
     def get(self, request):
         latest = snapshot.latest()
         if latest is None:

@@ -216,6 +216,23 @@ class TombstoneSerializer(serializers.Serializer):
     withdrawal_legal_basis = serializers.CharField()
 
 
+class ErrorSerializer(serializers.Serializer):
+    """An error answer (``registry/api/errors.py``)."""
+
+    detail = serializers.CharField(help_text="What is wrong, in one sentence.")
+    errors = serializers.DictField(
+        required=False,
+        help_text="For a 400: the messages by parameter or body field (nested as the body).",
+    )
+
+
+class GoneSerializer(serializers.Serializer):
+    """The answer about a withdrawn record (``registry.api.viewsets.Gone``)."""
+
+    detail = serializers.CharField()
+    tombstone = TombstoneSerializer()
+
+
 class PublicEventSerializer(serializers.Serializer):
     """A public lifecycle event of a record (published, amended, withdrawn)."""
 
