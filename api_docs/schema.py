@@ -8,8 +8,11 @@ errors it answers (in the one JSON form of ``registry/api/errors.py``) and who m
   user's roles do not allow), 404 (for paths naming a row), 410 with the public tombstone (a
   withdrawn record), 413 (a body over the size limit) and 429 with ``Retry-After``.
 - Path ids are positive integers; a serializer's ``withheld_fields`` are null in responses to
-  readers they are withheld from."""
+  readers they are withheld from.
+- Filters are described as they read their parameters (:class:`FilterExtension`)."""
 
+import django_filters
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework.permissions import SAFE_METHODS
@@ -99,3 +102,22 @@ class RegistryAutoSchema(AutoSchema):
             statuses.append(413)
         statuses.append(429)
         return statuses
+
+
+class FilterExtension(DjangoFilterExtension):
+    """django-filter's query parameters as the filters read them: an empty value filters
+    nothing (``allowEmptyValue``), and a number filter takes any decimal number up to 1e50
+    (drf-spectacular calls a number filter on an integer column an integer)."""
+
+    priority = 1
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        parameters = super().resolve_filter_field(
+            auto_schema, model, filterset_class, field_name, filter_field
+        )
+        for parameter in parameters:
+            if not parameter.get("required"):
+                parameter["allowEmptyValue"] = True
+            if isinstance(filter_field, django_filters.NumberFilter):
+                parameter["schema"] = {"type": "number", "maximum": 1e50}
+        return parameters

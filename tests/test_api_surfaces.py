@@ -71,6 +71,27 @@ def test_bad_list_parameters_are_400_naming_the_field(client_for, departments, q
     assert field in response.json()["detail"]
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/decisions/?public_interest_high=",
+        "/api/v1/consultations/?is_open=",
+        "/api/v1/enforcement-actions/?overdue=",
+        "/api/v1/investment-projects/?disclosure_required=",
+    ],
+)
+def test_boolean_filters_take_true_or_false_and_refuse_anything_else(client_for, departments, url):
+    """Django's boolean field reads a value it does not know as no value, so the filter was
+    silently left out (found by contract fuzzing: ?public_interest_high=1145 listed all)."""
+    client = client_for("anonymous")
+    for value in ("true", "false", "1", "0", ""):
+        assert client.get(url + value).status_code == 200, value
+    for value in ("1145", "yes", "null"):
+        response = client.get(url + value)
+        assert response.status_code == 400, value
+        assert list(response.json()["errors"]) == [url.split("?")[1][:-1]]
+
+
 @pytest.mark.parametrize("offset", ["+21:00", "-18:39", "+15:59"])
 def test_update_times_take_any_iso_8601_offset(client_for, departments, users, offset):
     """PostgreSQL refuses offsets beyond ±15:59 (found by contract fuzzing: a 500); the

@@ -10,7 +10,7 @@ from decisions.choices import (
 )
 from decisions.models import Comment, Consultation, Decision, DecisionDocument, LegalityReview
 from decisions.models.decision import local_today
-from registry.api.filters import RecordFilterSet
+from registry.api.filters import BooleanFilter, RecordFilterSet
 
 
 class CatalogueFilterSet(RecordFilterSet):
@@ -24,7 +24,7 @@ class DecisionFilterSet(RecordFilterSet):
     confidentiality = django_filters.ChoiceFilter(
         choices=Confidentiality.choices, label=_("保密等级")
     )
-    public_interest_high = django_filters.BooleanFilter(label=_("涉及重大公共利益"))
+    public_interest_high = BooleanFilter(label=_("涉及重大公共利益"))
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("标题包含"))
 
     class Meta:
@@ -47,8 +47,8 @@ class DecisionPartFilterSet(RecordFilterSet):
 
 class ConsultationFilterSet(DecisionPartFilterSet):
     open_on = django_filters.DateFilter(method="filter_open_on", label=_("在该日开放征求意见"))
-    is_open = django_filters.BooleanFilter(method="filter_is_open", label=_("当前开放征求意见"))
-    shortened = django_filters.BooleanFilter(method="filter_shortened", label=_("缩短了期限"))
+    is_open = BooleanFilter(method="filter_is_open", label=_("当前开放征求意见"))
+    shortened = BooleanFilter(method="filter_shortened", label=_("缩短了期限"))
 
     class Meta:
         model = Consultation
@@ -81,9 +81,7 @@ class CommentFilterSet(django_filters.FilterSet):
 
 class LegalityReviewFilterSet(django_filters.FilterSet):
     decision = django_filters.NumberFilter(field_name="decision_id")
-    completed = django_filters.BooleanFilter(
-        field_name="completed_on", lookup_expr="isnull", exclude=True
-    )
+    completed = BooleanFilter(field_name="completed_on", lookup_expr="isnull", exclude=True)
 
     class Meta:
         model = LegalityReview

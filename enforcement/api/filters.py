@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enforcement.choices import ActionKind, InspectionOutcome, PartyKind, PowerType
 from enforcement.models import EnforcementAction
-from registry.api.filters import RecordFilterSet
+from registry.api.filters import BooleanFilter, RecordFilterSet
 
 
 class EnforcementBodyFilterSet(RecordFilterSet):
@@ -33,10 +33,8 @@ class EnforcementActionFilterSet(BodyPartFilterSet):
     )
     party_credit_code = django_filters.CharFilter(label=_("统一社会信用代码"))
     document_number = django_filters.CharFilter(label=_("决定文书号"))
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("逾期未公开"))
-    provisional = django_filters.BooleanFilter(
-        field_name="publication_due_provisional", label=_("公开期限为暂定")
-    )
+    overdue = BooleanFilter(method="filter_overdue", label=_("逾期未公开"))
+    provisional = BooleanFilter(field_name="publication_due_provisional", label=_("公开期限为暂定"))
     q = django_filters.CharFilter(method="filter_q", label=_("按文书号或单位名称检索"))
 
     def filter_overdue(self, queryset, name, value):

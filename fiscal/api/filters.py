@@ -6,14 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from fiscal.choices import BondPurpose, BondType, DisclosureKind, ProjectCategory, ReportingPoint
 from fiscal.models import BondDisclosure
 from fiscal.models.bonds import latest_passed_due_year
-from registry.api.filters import RecordFilterSet
+from registry.api.filters import BooleanFilter, RecordFilterSet
 from registry.choices import RecordStatus
 
 
 class InvestmentProjectFilterSet(RecordFilterSet):
     category = django_filters.ChoiceFilter(choices=ProjectCategory.choices, label=_("项目类别"))
     year = django_filters.NumberFilter(label=_("计划年度"))
-    disclosure_required = django_filters.BooleanFilter(label=_("须公开"))
+    disclosure_required = BooleanFilter(label=_("须公开"))
     project_code = django_filters.CharFilter(label=_("项目代码"))
     min_investment = django_filters.NumberFilter(
         field_name="total_investment", lookup_expr="gte", label=_("总投资不少于（元）")
@@ -29,7 +29,7 @@ class DebtReportFilterSet(RecordFilterSet):
     reporting_point = django_filters.ChoiceFilter(
         choices=ReportingPoint.choices, label=_("报告节点")
     )
-    over_limit = django_filters.BooleanFilter(method="filter_over_limit", label=_("余额超限额"))
+    over_limit = BooleanFilter(method="filter_over_limit", label=_("余额超限额"))
 
     def filter_over_limit(self, queryset, name, value):
         from django.db.models import Q
@@ -42,7 +42,7 @@ class BondFilterSet(RecordFilterSet):
     bond_type = django_filters.ChoiceFilter(choices=BondType.choices, label=_("债券类型"))
     purpose = django_filters.ChoiceFilter(choices=BondPurpose.choices, label=_("发行用途类别"))
     code = django_filters.CharFilter(label=_("债券代码"))
-    disclosure_overdue = django_filters.BooleanFilter(
+    disclosure_overdue = BooleanFilter(
         method="filter_disclosure_overdue", label=_("年度存续期信息逾期未公开")
     )
 

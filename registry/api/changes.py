@@ -54,7 +54,11 @@ class ChangeFeedView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("cursor", str, description=_("上一页返回的游标；省略则从头开始")),
-            OpenApiParameter("page_size", int, description=_("每页条数，1 至 1000，默认 200")),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": changes.MAX_PAGE_SIZE},
+                description=_("每页条数，1 至 1000，默认 200"),
+            ),
         ],
         responses=inline_serializer(
             "ChangeFeedPage",

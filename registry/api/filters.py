@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.widgets import BooleanWidget
 from rest_framework.exceptions import ValidationError
 
 from registry.choices import RecordStatus
@@ -135,6 +136,38 @@ class InstantField(IsoDateTimeField):
 
 class InstantFilter(django_filters.IsoDateTimeFilter):
     field_class = InstantField
+
+
+class StrictBooleanWidget(BooleanWidget):
+    """Passes a value it cannot read on to the field (django-filter's reads it as "no
+    value", so the filter was silently left out)."""
+
+    def value_from_datadict(self, data, files, name):
+        value = super().value_from_datadict(data, files, name)
+        return data.get(name) if value is None else value
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """``true``/``false`` (or ``1``/``0``); any other value is an error naming the
+    parameter."""
+
+    widget = StrictBooleanWidget
+    default_error_messages = {
+        "invalid_choice": forms.ChoiceField.default_error_messages["invalid_choice"]
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        result = super().to_python(value)
+        if result is None:
+            message = self.error_messages["invalid_choice"]
+            raise DjangoValidationError(message, code="invalid_choice", params={"value": value})
+        return result
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
 
 
 class DepartmentFilterSet(django_filters.FilterSet):

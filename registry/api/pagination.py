@@ -24,6 +24,14 @@ class KeysetPagination(CursorPagination):
             return self.SYNC_ORDERING
         return super().get_ordering(request, queryset, view)
 
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                bounds = {"minimum": 1, "maximum": self.max_page_size}
+                parameter["schema"] = {**parameter["schema"], **bounds}
+        return parameters
+
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
