@@ -8,13 +8,16 @@ errors it answers (in the one JSON form of ``registry/api/errors.py``) and who m
   user's roles do not allow), 404 (for paths naming a row), 410 with the public tombstone (a
   withdrawn record), 413 (a body over the size limit) and 429 with ``Retry-After``.
 - Path ids are positive integers; a serializer's ``withheld_fields`` are null in responses to
-  readers they are withheld from.
+  readers they are withheld from, and read-only choices of fields that may be blank include
+  "".
 - Filters are described as they read their parameters (:class:`FilterExtension`)."""
 
 import django_filters
+from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
+from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS
 
 from registry.api.permissions import ReadOnlyUnlessAuthenticated
@@ -60,11 +63,27 @@ class RegistryAutoSchema(AutoSchema):
         return parameters
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        if self._blank_choice_in_response(field, direction):
+            field.allow_blank = True
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         withheld = getattr(field.parent, "withheld_fields", ())
         if direction == "response" and field.field_name in withheld and "$ref" not in schema:
             schema = {**schema, "nullable": True}
         return schema
+
+    @staticmethod
+    def _blank_choice_in_response(field, direction):
+        """A read-only choice of a model field that may be blank: DRF drops ``allow_blank``
+        from read-only fields, so drf-spectacular would leave "" out of the enumeration."""
+        if direction != "response" or not isinstance(field, serializers.ChoiceField):
+            return False
+        model = getattr(getattr(field.parent, "Meta", None), "model", None)
+        if not field.read_only or model is None:
+            return False
+        try:
+            return model._meta.get_field(field.source).blank
+        except FieldDoesNotExist:
+            return False
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
@@ -116,7 +135,10 @@ class FilterExtension(DjangoFilterExtension):
             auto_schema, model, filterset_class, field_name, filter_field
         )
         for parameter in parameters:
-            if not parameter.get("required"):
+            # (A multiple choice refuses an empty value: it is no choice.)
+            if not parameter.get("required") and not isinstance(
+                filter_field, django_filters.MultipleChoiceFilter
+            ):
                 parameter["allowEmptyValue"] = True
             if isinstance(filter_field, django_filters.NumberFilter):
                 parameter["schema"] = {"type": "number", "maximum": 1e50}

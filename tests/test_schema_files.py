@@ -55,6 +55,25 @@ def test_every_operation_documents_its_errors_and_who_may_call_it():
     assert gone == {"$ref": "#/components/responses/Gone"}
 
 
+def test_response_schemas_admit_what_the_api_sends():
+    """Found by contract fuzzing: a top-level department's null parent, a decision's legal
+    basis withheld (null) from the public, a read-only choice left blank (a comment not
+    rejected, a case not withdrawn) and the data dictionary's list."""
+    schema = yaml.safe_load((ROOT / "api_docs/openapi.yaml").read_text())
+    components = schema["components"]["schemas"]
+    assert components["Department"]["properties"]["parent"]["nullable"] is True
+    assert components["Decision"]["properties"]["legal_basis"]["nullable"] is True
+    assert "nullable" not in components["DecisionRequest"]["properties"]["legal_basis"]
+    for component, field in [
+        ("Comment", "rejection_reason"),
+        ("EnforcementAction", "withdrawal_trigger"),
+    ]:
+        choices = components[component]["properties"][field]["oneOf"]
+        assert {"$ref": "#/components/schemas/BlankEnum"} in choices, component
+    dictionary = schema["paths"]["/api/v1/dictionary/"]["get"]["responses"]["200"]
+    assert dictionary["content"]["application/json"]["schema"]["type"] == "array"
+
+
 def test_graphql_schema_is_committed(tmp_path):
     out = tmp_path / "schema.graphql"
     _generate("graphql_schema", "--schema", "registry.graphql.schema.schema", "--out", str(out))

@@ -130,6 +130,8 @@ class DecisionSerializer(PublicRecordSerializer):
             return []
         return ["legal_basis", "pre_publication_documents"]
 
+    withheld_fields = ("legal_basis",)  # null for readers it is withheld from
+
     def finish_representation(self, data, decision):
         if not self._sees_everything(decision) and not decision.prepublication_public:
             data["legal_basis"] = None

@@ -98,6 +98,6 @@ class DictionaryView(APIView):
 
     permission_classes = []
 
-    @extend_schema(responses={200: dict}, summary="Data dictionary")
+    @extend_schema(responses={200: list[dict]}, summary="Data dictionary")
     def get(self, request):
         return Response(dictionary())

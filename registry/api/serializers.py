@@ -51,7 +51,7 @@ class StorableJSONField(serializers.JSONField):
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Department
