@@ -58,7 +58,7 @@ class CatalogueViewSet(RecordViewSet):
 
     @extend_schema(
         request=serializers.CatalogueAdjustmentSerializer,
-        responses=serializers.CatalogueVersionSerializer,
+        responses={201: serializers.CatalogueVersionSerializer},
         summary=_("发布目录调整"),
     )
     @action(detail=True, methods=["post"])
@@ -106,7 +106,7 @@ class DecisionViewSet(RecordViewSet):
     @extend_schema(
         methods=["post"],
         request=serializers.DocumentUploadSerializer,
-        responses=serializers.DecisionDocumentSerializer,
+        responses={201: serializers.DecisionDocumentSerializer},
         summary=_("上传决策材料（新版本）"),
     )
     @extend_schema(
@@ -150,7 +150,9 @@ class DecisionDocumentViewSet(
         return DecisionDocument.objects.all()
 
     @extend_schema(
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY}, summary=_("下载文件")
+        # The file as uploaded, in its own content type.
+        responses={(200, "*/*"): OpenApiTypes.BINARY},
+        summary=_("下载文件"),
     )
     @action(detail=True, methods=["get"], filterset_class=None)
     def download(self, request, pk=None):
@@ -214,7 +216,7 @@ class ConsultationViewSet(PartViewSet):
     @extend_schema(
         methods=["post"],
         request=serializers.CommentSerializer,
-        responses=serializers.CommentSerializer,
+        responses={201: serializers.CommentSerializer},
         summary=_("提交意见"),
     )
     @extend_schema(
@@ -306,7 +308,7 @@ class AdoptionReportViewSet(RecordViewSet):
 
     @extend_schema(
         request=serializers.AdoptionItemSerializer,
-        responses=serializers.AdoptionItemSerializer,
+        responses={201: serializers.AdoptionItemSerializer},
         summary=_("添加采纳情况条目"),
     )
     @action(detail=True, methods=["post"])

@@ -46,7 +46,7 @@ class InvestmentProjectViewSet(RecordViewSet):
 
     @extend_schema(
         request=serializers.PerformanceTargetSerializer,
-        responses=serializers.PerformanceTargetSerializer,
+        responses={201: serializers.PerformanceTargetSerializer},
         summary=_("添加绩效目标"),
     )
     @action(detail=True, methods=["post"])
@@ -55,7 +55,7 @@ class InvestmentProjectViewSet(RecordViewSet):
 
     @extend_schema(
         request=serializers.FundingLineSerializer,
-        responses=serializers.FundingLineSerializer,
+        responses={201: serializers.FundingLineSerializer},
         summary=_("添加资金来源"),
     )
     @action(detail=True, methods=["post"])
@@ -177,7 +177,7 @@ class BondViewSet(RecordViewSet):
 
     @extend_schema(
         request=serializers.BondProjectSerializer,
-        responses=serializers.BondProjectSerializer,
+        responses={201: serializers.BondProjectSerializer},
         summary=_("安排募投项目"),
     )
     @action(detail=True, methods=["post"])
