@@ -109,6 +109,8 @@ else:
     DATABASES = {
         "default": {**devdb.connection_settings(), "CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True}
     }
+# Django's backend with a health check that sends no query (registry/db/postgresql).
+DATABASES["default"]["ENGINE"] = "registry.db.postgresql"
 # Django's cursors bind on the client and are never prepared; psycopg prepares only the
 # statements of registry.querying.prepared_cursor (a threshold of None would turn it off).
 DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
