@@ -155,12 +155,10 @@ def rows(queryset, kind):
     generated = timezone.localtime().isoformat(timespec="seconds")
     buffer.write(f"# {EDITION}；类别：{ActionKind(kind).label}；生成时间：{generated}\n")
     writer.writerow(columns)
+    yield buffer.getvalue()
     queryset = queryset.filter(kind=kind).select_related("department", "body", "power")
-    # The header goes out with the first row, so that the read has run by the first chunk.
     for action in queryset.order_by("id").iterator(chunk_size=2000):
-        writer.writerow(make_row(action))
-        yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
-    if buffer.tell():  # no row: the header alone
+        writer.writerow(make_row(action))
         yield buffer.getvalue()

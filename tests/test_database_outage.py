@@ -133,37 +133,3 @@ def test_other_errors_stay_500(transactional_db, settings):
     )
     response = Client(raise_request_exception=False).get("/boom")
     assert response.status_code == 500 and not response.has_header("Retry-After")
-
-
-def test_a_download_whose_read_fails_before_its_first_byte_answers_503(
-    transactional_db, monkeypatch
-):
-    """The database failing after the download's manifest was written but as its consistent
-    read starts: a 503 from the view, not a body that breaks before its first byte (which a
-    server answers with its own 500 page)."""
-    from django.db import OperationalError
-
-    from registry.exports import streaming
-
-    def cut():
-        raise OperationalError("terminating connection due to administrator command")
-
-    monkeypatch.setattr(streaming, "last_public_seq", cut)
-    response = Client(raise_request_exception=False).get(
-        "/api/v1/decisions/bulk-export/?format=csv"
-    )
-    assert_unavailable(response)
-
-
-def test_the_standard_export_reads_before_it_answers(database_down, monkeypatch):
-    """The 双公示 CSV's header goes out with its first row: with the rate limits counted
-    elsewhere, an unreachable database is a 503 from the view, not a 200 that breaks off."""
-
-    def counted_elsewhere(bucket, rate):
-        return counting.Decision(rate=rate, count=1, reset=60)
-
-    monkeypatch.setattr(counting, "hit", counted_elsewhere)
-    response = Client(raise_request_exception=False).get(
-        "/api/v1/enforcement-actions/export/?kind=penalty"
-    )
-    assert_unavailable(response)

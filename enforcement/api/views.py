@@ -25,7 +25,6 @@ from enforcement.models import (
 from enforcement.services import actions, imports, inspections
 from registry.api.parsers import MultiPartParser
 from registry.api.viewsets import RecordViewSet
-from registry.exports.streaming import primed
 
 
 class EnforcementBodyViewSet(RecordViewSet):
@@ -158,7 +157,7 @@ class EnforcementActionViewSet(BodyPartViewSet):
         # The standard layout is a public format: public records only, redacted, whoever asks.
         public = EnforcementAction.objects.public()
         response = StreamingHttpResponse(
-            primed(export.rows(public, ActionKind(kind))), content_type="text/csv; charset=utf-8"
+            export.rows(public, ActionKind(kind)), content_type="text/csv; charset=utf-8"
         )
         stamp = timezone.localdate().isoformat()
         response["Content-Disposition"] = (

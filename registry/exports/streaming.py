@@ -8,7 +8,6 @@ the manifest records the row count, the byte count, the SHA-256 and the change-f
 the rows reflect. A download cut short leaves an ``aborted`` manifest without a hash."""
 
 import hashlib
-import itertools
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -68,15 +67,6 @@ def query_filters(request, ignore=("format",)):
     }
 
 
-def primed(chunks):
-    """The iterator ``chunks`` with its first chunk computed now, in the view: the reads a
-    body starts with run while the view still answers, so that a database failing there is
-    the API's error (503) rather than the bare 500 a server gives a body that breaks before
-    its first byte."""
-    first = next(chunks, None)
-    return chunks if first is None else itertools.chain((first,), chunks)
-
-
 def streaming_download(request, *, kind, resource, export_format, columns, rows, csv_lines=None):
     """A streamed download of ``rows()`` (a callable returning an iterator of row dicts, run
     inside the consistent read) with its manifest; or, for a CSV, of ``csv_lines()`` (the
@@ -131,9 +121,7 @@ def streaming_download(request, *, kind, resource, export_format, columns, rows,
                 truncated_cells=getattr(encode, "truncated_cells", 0),
             )
 
-    response = StreamingHttpResponse(
-        primed(body()), content_type=writers.CONTENT_TYPES[export_format]
-    )
+    response = StreamingHttpResponse(body(), content_type=writers.CONTENT_TYPES[export_format])
     manifest_url = request.build_absolute_uri(reverse("export-manifest", args=[manifest.pk]))
     response["Content-Disposition"] = f'attachment; filename="{file_name}"'
     response["Link"] = f'<{manifest_url}>; rel="describedby"'
