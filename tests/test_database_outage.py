@@ -133,3 +133,54 @@ def test_other_errors_stay_500(transactional_db, settings):
     )
     response = Client(raise_request_exception=False).get("/boom")
     assert response.status_code == 500 and not response.has_header("Retry-After")
+
+
+def _serve(path):
+    """``path`` through the WSGI application the server runs: (status, headers, body)."""
+    import io
+
+    from registry.wsgi import application
+
+    started = []
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path.partition("?")[0],
+        "QUERY_STRING": path.partition("?")[2],
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": io.StringIO(),
+    }
+    body = application(
+        environ, lambda status, headers, exc_info=None: started.append((status, headers))
+    )
+    try:
+        content = b"".join(body)
+    finally:
+        getattr(body, "close", lambda: None)()
+    status, headers = started[-1]
+    return status, dict(headers), content
+
+
+def test_a_download_failing_before_its_first_byte_is_a_503(transactional_db, monkeypatch):
+    """The database failing after the download's manifest was written, as its read starts:
+    the server is answered the 503 a failing view gives, not its bare 500 page; a download
+    that works streams as before."""
+    import json
+
+    from django.db import OperationalError
+
+    from registry.exports import streaming
+
+    status, _headers, content = _serve("/api/v1/departments/bulk-export/?format=ndjson")
+    assert status.startswith("200") and content == b""  # no department: no line
+
+    def cut():
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(streaming, "last_public_seq", cut)
+    status, headers, content = _serve("/api/v1/departments/bulk-export/?format=csv")
+    assert status.startswith("503") and headers["Retry-After"] == str(DATABASE_RETRY_AFTER)
+    assert json.loads(content)["detail"] == "数据库暂时无法处理请求，请稍后重试。"
