@@ -35,6 +35,7 @@ from decisions.services import consultations, lifecycle, reviews
 from registry.models import Department
 from registry.services import workflow
 from tests.decisions import builders
+from tests.endpoint_entries import DECISION_RECORDS as RECORD_RESOURCES
 from tests.endpoint_matrix import EndpointMatrix, route_suffix
 from tests.matrix import DraftMatrix, fresh
 from tests.test_permission_matrix import (
@@ -55,19 +56,6 @@ API = "/api/v1/"
 ROWS = 12  # published rows per list endpoint for the query counts (more than one page of 10)
 SECRET_GROUND = "《中华人民共和国保守国家秘密法》第九条"
 
-# Every resource of the decisions app served by the generic RecordViewSet.
-RECORD_RESOURCES = [
-    "catalogues",
-    "decisions",
-    "consultations",
-    "adoption-reports",
-    "hearings",
-    "expert-opinions",
-    "implementation-updates",
-    "audit-findings",
-    "accountability-results",
-    "evaluations",
-]
 PART_MODELS = {
     "hearings": Hearing,
     "expert-opinions": ExpertOpinion,
@@ -88,7 +76,6 @@ MODELS = {
 # A draft decision that has reached the legality review stage: legality reviewers see it
 # (and only see it) — every other role as for any draft.
 REVIEWED = "reviewed-decision"
-DRAFT_CASES = [*RECORD_RESOURCES, REVIEWED]
 OVERRIDES = {
     REVIEWED: {
         "read": {"legality_reviewer": 200},

@@ -30,6 +30,7 @@ from enforcement.models import (
 )
 from enforcement.services import inspections
 from registry.services import workflow
+from tests.endpoint_entries import ENFORCEMENT_RECORDS as RESOURCES
 from tests.endpoint_matrix import EndpointMatrix, route_suffix
 from tests.enforcement import builders
 from tests.matrix import fresh
@@ -52,14 +53,6 @@ ACTIONS = f"{API}enforcement-actions/"
 PLANS = f"{API}inspection-plans/"
 ROWS = 12  # published rows per list endpoint for the query counts (more than one page of 10)
 
-RESOURCES = [
-    "enforcement-bodies",
-    "enforcement-powers",
-    "enforcement-officers",
-    "enforcement-actions",
-    "inspection-plans",
-    "inspection-results",
-]
 BODY_PARTS = RESOURCES[1:]
 MODELS = {
     "enforcement-bodies": EnforcementBody,

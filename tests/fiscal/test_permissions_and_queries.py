@@ -28,6 +28,7 @@ from fiscal.models import (
 from fiscal.services import parts
 from registry.models import Department
 from registry.services import workflow
+from tests.endpoint_entries import FISCAL_RECORDS as RESOURCES
 from tests.endpoint_matrix import EndpointMatrix, route_suffix
 from tests.fiscal import builders
 from tests.matrix import fresh, ids
@@ -50,14 +51,6 @@ REPORTS = f"{API}debt-reports/"
 BONDS = f"{API}bonds/"
 ROWS = 12  # published rows per list endpoint for the query counts (more than one page of 10)
 
-RESOURCES = [
-    "investment-projects",
-    "project-progress",
-    "self-evaluations",
-    "debt-reports",
-    "bonds",
-    "bond-disclosures",
-]
 MODELS = {
     "investment-projects": InvestmentProject,
     "project-progress": ProjectProgress,
