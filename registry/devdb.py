@@ -24,7 +24,9 @@ VAR_DIR = PROJECT_DIR / "var"
 DATA_DIR = VAR_DIR / "pgdata"
 SOCKET_DIR = VAR_DIR / "pgsock"
 LOG_FILE = VAR_DIR / "postgres.log"
-PORT = int(os.environ.get("REGISTRY_PG_PORT", "54329"))
+# Below Linux's ephemeral range (32768-60999), so that no client connection of this machine
+# (a load run opens thousands) can be holding the port when the cluster starts.
+PORT = int(os.environ.get("REGISTRY_PG_PORT", "25432"))
 DB_NAME = "registry"
 DB_USER = "postgres"
 SERVER_USER = "postgres"
@@ -136,19 +138,26 @@ def start():
         LOG_FILE.touch()
         entry = pwd.getpwnam(SERVER_USER)
         os.chown(LOG_FILE, entry.pw_uid, entry.pw_gid)
-    result = _run(
-        "pg_ctl",
-        "-D",
-        str(DATA_DIR),
-        "-l",
-        str(LOG_FILE),
-        "-w",
-        "-t",
-        "60",
-        "start",
-        check=False,
-        quiet=True,
-    )
+    for attempt in range(4):  # a port in use may be on its way to being released
+        if attempt:
+            time.sleep(2)
+        result = _run(
+            "pg_ctl",
+            "-D",
+            str(DATA_DIR),
+            "-l",
+            str(LOG_FILE),
+            "-o",
+            f"-p {PORT}",  # the port of this checkout's settings, whatever initdb wrote
+            "-w",
+            "-t",
+            "60",
+            "start",
+            check=False,
+            quiet=True,
+        )
+        if result.returncode == 0:
+            return
     if result.returncode != 0:
         sys.exit(
             f"devdb: PostgreSQL did not start; see {LOG_FILE} (if port {PORT} is taken, "
