@@ -1,5 +1,6 @@
 """The API's request parsers: DRF's, refusing text that holds a control character (a 400
-naming the field, ``entity_pool[1].name`` inside a JSON value) before any view reads it."""
+naming the field, ``entity_pool[1].name`` inside a JSON value) before any view reads it,
+and a multipart body over ``REGISTRY_UPLOAD_MAX_BYTES`` before it is read (413)."""
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -46,8 +47,11 @@ class UploadTooLarge(APIException):
 class MultiPartParser(parsers.MultiPartParser):
     def parse(self, stream, media_type=None, parser_context=None):
         limit = settings.REGISTRY_UPLOAD_MAX_BYTES
-        length = parser_context["request"].META.get("CONTENT_LENGTH") or 0
-        if int(length) > limit:  # refused before any of it is written to disk
+        try:
+            length = int(parser_context["request"].META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # as Django's own multipart parser reads it
+        if length > limit:  # refused before any of it is written to disk
             raise UploadTooLarge(_("上传内容过大：上限为 %(limit)s 字节。") % {"limit": limit})
         parsed = super().parse(stream, media_type, parser_context)
         checked(parsed.data)

@@ -19,8 +19,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return False
         if connection.info.transaction_status != pq.TransactionStatus.IDLE:
             return super().is_usable()
+        poll = select.poll()  # not select(): it fails on descriptors numbered over 1023
         try:
-            readable, _, _ = select.select([connection.fileno()], [], [], 0)
+            poll.register(connection.fileno(), select.POLLIN)
+            readable = poll.poll(0)
         except (OSError, ValueError):
             return False
         return not readable or super().is_usable()
