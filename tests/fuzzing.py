@@ -8,7 +8,6 @@ rate limits, error handlers) on the test's own database connection (see
 import datetime
 from collections import Counter
 from contextlib import contextmanager
-from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 from unittest import mock
@@ -187,7 +186,6 @@ def build_world():
     from decisions.services import consultations, lifecycle
     from enforcement.models import InspectionResult
     from enforcement.services import inspections
-    from fiscal.models import BondDisclosure, ProjectProgress, SelfEvaluation
     from registry.models import Department
     from registry.services import workflow
     from tests.decisions import builders as decisions
@@ -315,29 +313,8 @@ def build_world():
     # annual disclosure.
     project = fiscal.project(w.fgw, editor, publisher=publisher)
     keep("investment-projects", project, fiscal.project(w.fgw, editor, code="P2026-002"))
-    progress = workflow.create(
-        ProjectProgress,
-        acting_user=editor,
-        department=w.fgw,
-        project=project,
-        name="项目进展情况",
-        date_made=today,
-        progress_percent=40,
-        amount_spent=Decimal("140000.00"),
-    )
-    keep("project-progress", workflow.publish(progress, acting_user=publisher))
-    evaluation = workflow.create(
-        SelfEvaluation,
-        acting_user=editor,
-        department=w.fgw,
-        project=project,
-        name="年度绩效自评",
-        date_made=today,
-        evaluation_year=2026,
-        score=Decimal("92.50"),
-        results=[{"target": project.targets.first().pk, "actual": "1250"}],
-    )
-    keep("self-evaluations", evaluation)
+    keep("project-progress", fiscal.progress(project, editor, publisher=publisher))
+    keep("self-evaluations", fiscal.evaluation(project, editor))
     keep(
         "debt-reports",
         fiscal.debt_report(w.fgw, editor, publisher=publisher),
@@ -345,17 +322,7 @@ def build_world():
     )
     bond = fiscal.bond(w.fgw, editor, publisher=publisher)
     keep("bonds", bond, fiscal.bond(w.fgw, editor, code="2026050002"))
-    disclosure = workflow.create(
-        BondDisclosure,
-        acting_user=editor,
-        department=w.fgw,
-        bond=bond,
-        name="2025年存续期信息",
-        date_made=datetime.date(2025, 6, 20),
-        kind="annual",
-        period_year=2025,
-    )
-    keep("bond-disclosures", workflow.publish(disclosure, acting_user=publisher))
+    keep("bond-disclosures", fiscal.disclosure(bond, editor, publisher=publisher))
 
     records["departments"] = ["fgw", "scjgj", "qzfb"]
     return SimpleNamespace(**vars(w), records=records)
