@@ -1,7 +1,5 @@
 import copy
 
-from django.core.validators import ProhibitNullCharactersValidator
-from django.db import models
 from django.utils import translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -17,37 +15,6 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         return self.queryset.restrict(self.context["request"].user, Action.VIEW)
-
-
-class CodeRelatedField(serializers.SlugRelatedField):
-    """A related row named by its code. A code with a NUL character names no row, like any
-    unknown code (PostgreSQL text can neither hold one nor be compared with one)."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, str) and "\x00" in data:
-            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
-        return super().to_internal_value(data)
-
-
-def prohibit_null_characters(value):
-    """No NUL character in any string (or key) of a JSON value: PostgreSQL's ``jsonb``
-    refuses ``\\u0000``."""
-    if isinstance(value, str):
-        ProhibitNullCharactersValidator()(value)
-    elif isinstance(value, dict):
-        for item in value.items():
-            prohibit_null_characters(list(item))
-    elif isinstance(value, list):
-        for item in value:
-            prohibit_null_characters(item)
-
-
-class StorableJSONField(serializers.JSONField):
-    """JSON that PostgreSQL can store (see :func:`prohibit_null_characters`)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.validators.append(prohibit_null_characters)
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
@@ -126,16 +93,12 @@ class PublicRecordSerializer(UnitsInDescriptionMixin, serializers.ModelSerialize
     """Base serializer of every record resource. Subclasses set ``Meta.model`` and extend
     ``Meta.fields`` with ``RECORD_FIELDS``."""
 
-    department = CodeRelatedField(
+    department = serializers.SlugRelatedField(
         slug_field="code",
         queryset=Department.objects.all(),
         help_text=_("所属部门代码"),
     )
     department_name = serializers.CharField(source="department.name_zh", read_only=True)
-    serializer_field_mapping = {
-        **serializers.ModelSerializer.serializer_field_mapping,
-        models.JSONField: StorableJSONField,
-    }
 
     class Meta:
         fields = RECORD_FIELDS
