@@ -135,8 +135,10 @@ def test_other_errors_stay_500(transactional_db, settings):
     assert response.status_code == 500 and not response.has_header("Retry-After")
 
 
-def _serve(path):
-    """``path`` through the WSGI application the server runs: (status, headers, body)."""
+def _serve(path, **headers):
+    """``path`` through the WSGI application the server runs: (status, headers, body).
+    ``start_response`` must be called once (gunicorn would add a second call's headers
+    to the first's), and no header twice."""
     import io
 
     from registry.wsgi import application
@@ -152,6 +154,7 @@ def _serve(path):
         "wsgi.url_scheme": "http",
         "wsgi.input": io.BytesIO(b""),
         "wsgi.errors": io.StringIO(),
+        **{f"HTTP_{name.upper()}": value for name, value in headers.items()},
     }
     body = application(
         environ, lambda status, headers, exc_info=None: started.append((status, headers))
@@ -160,8 +163,11 @@ def _serve(path):
         content = b"".join(body)
     finally:
         getattr(body, "close", lambda: None)()
-    status, headers = started[-1]
-    return status, dict(headers), content
+    assert len(started) == 1, started
+    status, sent = started[0]
+    names = [name.lower() for name, _value in sent]
+    assert len(names) == len(set(names)), sent
+    return status, dict(sent), content
 
 
 def test_a_download_failing_before_its_first_byte_is_a_503(transactional_db, monkeypatch):
@@ -184,3 +190,18 @@ def test_a_download_failing_before_its_first_byte_is_a_503(transactional_db, mon
     status, headers, content = _serve("/api/v1/departments/bulk-export/?format=csv")
     assert status.startswith("503") and headers["Retry-After"] == str(DATABASE_RETRY_AFTER)
     assert json.loads(content)["detail"] == "数据库暂时无法处理请求，请稍后重试。"
+    assert headers["Content-Type"] == "application/json"
+    assert "Content-Disposition" not in headers and "X-Export-Manifest" not in headers
+    assert json.loads(content)["request_id"] == headers["X-Request-ID"] != ""
+    assert "Content-Security-Policy" in headers
+
+    status, headers, content = _serve(
+        "/api/v1/departments/bulk-export/?format=csv",
+        x_request_id="request-abc123",
+        accept_language="en",
+    )
+    assert status.startswith("503") and headers["X-Request-ID"] == "request-abc123"
+    assert json.loads(content) == {
+        "detail": "The database cannot handle the request right now; please try again later.",
+        "request_id": "request-abc123",
+    }
