@@ -10,6 +10,9 @@ class RegistryConfig(AppConfig):
         from django.db.models import Field
 
         from registry import signals  # noqa: F401  (connects the calendar version bump)
+        from registry.annual_report import shared, tables
         from registry.querying import AnyOf
 
         Field.register_lookup(AnyOf)
+        for table in shared.TABLES:
+            tables.register(table)

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 
+from registry.annual_report.views import AnnualReportView
 from registry.api.changes import ChangeFeedView
 from registry.api.dictionary import DictionaryView
 from registry.api.exports import (
@@ -24,6 +25,7 @@ api_v1 = [
     path("exports/<uuid:manifest_id>/", ExportManifestView.as_view(), name="export-manifest"),
     path("snapshot/", SnapshotView.as_view(), name="snapshot"),
     path("snapshot/manifest/", SnapshotManifestView.as_view(), name="snapshot-manifest"),
+    path("annual-report/", AnnualReportView.as_view(), name="annual-report"),
     path("", include(build_router().urls)),
 ]
 

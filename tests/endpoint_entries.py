@@ -57,6 +57,8 @@ CORE = {
     ),
     ("snapshot", "GET"): Entry(EVERYONE),
     ("snapshot-manifest", "GET"): Entry(EVERYONE),
+    # Public statistics: the same figures for every reader.
+    ("annual-report", "GET"): Entry(EVERYONE),
     ("schema", "GET"): Entry(EVERYONE),
     ("swagger-ui", "GET"): Entry(EVERYONE),
     ("redoc", "GET"): Entry(EVERYONE),

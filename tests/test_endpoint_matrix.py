@@ -71,6 +71,8 @@ class TestEndpointMatrix(EndpointMatrix):
             return {"username": "editor", "password": "pw-editor"}
         if name == "graphql":
             return {"query": "{ __typename }"}
+        if name == "annual-report":
+            return {"department": "fgw", "year": 2026}
         if name.startswith("test-notices-"):
             suffix = name.removeprefix("test-notices-")
             if suffix == "withdraw":
