@@ -30,3 +30,6 @@ class DecisionsConfig(AppConfig):
                 title=_("正在征求意见的决策草案"),
             )
         )
+        from decisions import compliance
+
+        compliance.register()

@@ -25,3 +25,6 @@ class EnforcementConfig(AppConfig):
         for table in annual_report.TABLES:
             tables.register(table)
         tables.count_as_reported(EnforcementAction, annual_report.reported_q)
+        from enforcement import compliance
+
+        compliance.register()

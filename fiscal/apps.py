@@ -19,3 +19,6 @@ class FiscalConfig(AppConfig):
         register_query(FiscalQuery)
         register_query(FiscalStatisticsQuery)
         demo.register_loader(load_demo)
+        from fiscal import compliance
+
+        compliance.register()

@@ -13,6 +13,7 @@ from registry.api.exports import (
 )
 from registry.api.router import build_router
 from registry.api.views import SchemaView, TokenView, healthz
+from registry.compliance.views import ComplianceDetailView, ComplianceView, DeadlinesView
 from registry.feeds import PublicationFeed, ResourceListFeed
 from registry.graphql.views import RegistryGraphQLView
 from registry.ratelimits.throttling import throttled_login
@@ -25,6 +26,9 @@ api_v1 = [
     path("exports/<uuid:manifest_id>/", ExportManifestView.as_view(), name="export-manifest"),
     path("snapshot/", SnapshotView.as_view(), name="snapshot"),
     path("snapshot/manifest/", SnapshotManifestView.as_view(), name="snapshot-manifest"),
+    path("compliance/", ComplianceView.as_view(), name="compliance"),
+    path("compliance/deadlines/", DeadlinesView.as_view(), name="compliance-deadlines"),
+    path("compliance/<slug:code>/", ComplianceDetailView.as_view(), name="compliance-detail"),
     path("annual-report/", AnnualReportView.as_view(), name="annual-report"),
     path("", include(build_router().urls)),
 ]

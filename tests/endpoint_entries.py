@@ -57,6 +57,14 @@ CORE = {
     ),
     ("snapshot", "GET"): Entry(EVERYONE),
     ("snapshot-manifest", "GET"): Entry(EVERYONE),
+    # Compliance counts are public; the records behind them and the deadline reminders need
+    # a sign-in and are narrowed by the permission path (empty for readers who see no
+    # department in full).
+    ("compliance", "GET"): Entry(EVERYONE),
+    ("compliance-detail", "GET"): Entry(
+        table(EVERYONE, anonymous=401), kwargs={"code": "enforcement_action_publication"}
+    ),
+    ("compliance-deadlines", "GET"): Entry(table(EVERYONE, anonymous=401)),
     # Public statistics: the same figures for every reader.
     ("annual-report", "GET"): Entry(EVERYONE),
     ("schema", "GET"): Entry(EVERYONE),
