@@ -274,3 +274,11 @@ WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("REGISTRY_WEBHOOK_MAX_ATTEMPTS", "10")
 # The procrastinate worker (started by `make run`): a few jobs at once so that one slow
 # receiver does not hold up the others; finished jobs are not kept (deliveries have their log).
 PROCRASTINATE_WORKER_DEFAULTS = {"concurrency": 4, "delete_jobs": "successful"}
+
+# E-mail (the daily deadline digest, registry/compliance/digest.py): printed to the console
+# unless EMAIL_BACKEND names another backend (e.g. django.core.mail.backends.smtp.EmailBackend
+# with EMAIL_HOST and EMAIL_PORT).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "registry@localhost")

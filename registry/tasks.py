@@ -32,3 +32,16 @@ def build_snapshot(timestamp=None):
     manifest = snapshot.build()
     logger.info("snapshot %s at change %s", manifest.file_name, manifest.change_seq)
     return manifest.change_seq
+
+
+# 00:30 UTC is 08:30 in Asia/Shanghai: publishers find the digest when the working day starts.
+@app.periodic(cron="30 0 * * *", periodic_id="deadline-digest")
+@app.task(name="registry.deadline_digest", queueing_lock="registry.deadline_digest")
+def deadline_digest(timestamp=None):
+    """E-mail each department's publishers the deadlines due within the next working days
+    and those overdue (``registry.compliance.digest``)."""
+    from registry.compliance import digest
+
+    sent = digest.send_digests()
+    logger.info("deadline digest: %s message(s)", sent)
+    return sent
