@@ -27,6 +27,11 @@ from registry.compliance.deadlines import DeadlineSource, ReassessmentDeadlines
 BOND_DISCLOSURE_BASIS = _("《地方政府债务信息公开办法（试行）》（财预〔2018〕209号）：每年6月底前")
 
 
+# 《地方政府债务信息公开办法（试行）》 took effect on 1 January 2019: the first annual
+# disclosure it requires is due on 30 June 2019 (earlier years owe none under it).
+FIRST_ANNUAL_DUE_YEAR = 2019
+
+
 def annual_due(year):
     """The day the annual during-life disclosure of ``year`` is due (30 June)."""
     month, day = ANNUAL_DISCLOSURE_MONTH_DAY
@@ -86,13 +91,16 @@ class BondAnnualDisclosure(Check):
     )
 
     def due_years(self, period, today):
+        first = max(period.start.year, FIRST_ANNUAL_DUE_YEAR)
         return [
-            y for y in period.years() if period.contains(annual_due(y)) and annual_due(y) < today
+            year
+            for year in range(first, min(period.end.year, today.year) + 1)
+            if period.contains(annual_due(year)) and annual_due(year) < today
         ]
 
     def rows(self, period, today):
         """Published bonds, each annotated with the Shanghai date its annual disclosure of
-        every due year was first published (``disclosed_<year>_``, null when none is)."""
+        every due year was first published (``disclosed_<year>``, null when none is)."""
         annotations = {}
         for year in self.due_years(period, today):
             first = (
@@ -221,9 +229,8 @@ class BondDeadlines(DeadlineSource):
         items = []
         for bond in values:
             disclosed = set(bond["disclosed_"])
-            for year in range(
-                bond["issue_date"].year + 1, min(last, bond["maturity_date"].year) + 1
-            ):
+            owed_from = max(bond["issue_date"].year + 1, FIRST_ANNUAL_DUE_YEAR)
+            for year in range(owed_from, min(last, bond["maturity_date"].year) + 1):
                 if year not in disclosed:
                     row = {**bond, "due_": annual_due(year)}
                     items.append(self.item(row, resource, bond_code=bond["code"], year=year))

@@ -1,6 +1,10 @@
-"""The period of a compliance report: a year, a month of a year, or a range of dates
-(``year``, ``month``, ``from``, ``to`` query parameters). Bad values are errors naming the
-parameter; without any of them the report covers the current year (Asia/Shanghai)."""
+"""The period of a compliance report, from the ``year``, ``month``, ``from`` and ``to``
+query parameters. Each narrows the period: ``year`` to a year, ``month`` to a month of it (of
+the current year when ``year`` is not given), ``from`` and ``to`` to the dates from and to
+(inclusive; ``to`` alone starts on 1 January of its year, ``from`` alone ends on 31 December
+of its year). Given together, the period is what they have in common, possibly nothing (an
+empty period counts nothing). Without any of them the report covers the current year
+(Asia/Shanghai). A malformed or out-of-range value is an error naming the parameter."""
 
 import calendar
 import datetime
@@ -10,8 +14,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
-# A range may span at most this many days (about ten years).
-MAX_RANGE_DAYS = 3660
 PARAMETERS = ("year", "month", "from", "to")
 
 
@@ -25,7 +27,8 @@ class PeriodError(ValueError):
 
 @dataclass(frozen=True)
 class Period:
-    """A closed range of dates, ``start`` to ``end`` inclusive."""
+    """A closed range of dates, ``start`` to ``end`` inclusive (empty when ``end`` is
+    before ``start``)."""
 
     start: datetime.date
     end: datetime.date
@@ -55,6 +58,11 @@ def year_period(year):
     return Period(datetime.date(year, 1, 1), datetime.date(year, 12, 31), year)
 
 
+def month_period(year, month):
+    last = calendar.monthrange(year, month)[1]
+    return Period(datetime.date(year, month, 1), datetime.date(year, month, last), year, month)
+
+
 def _integer(value, low, high):
     value = value.strip()
     if not value.isascii() or not value.isdigit() or not low <= int(value) <= high:
@@ -74,30 +82,7 @@ def parse(params, today):
     :class:`PeriodError`."""
     errors = {}
     given = {name: params.get(name) for name in PARAMETERS if params.get(name) not in (None, "")}
-    if "from" in given or "to" in given:
-        for name in ("year", "month"):
-            if name in given:
-                errors[name] = [_("按日期范围（from、to）查询时不能同时指定 year 或 month。")]
-        dates = {}
-        for name in ("from", "to"):
-            if name not in given:
-                errors[name] = [_("from 和 to 须同时指定。")]
-            elif (day := _date(given[name])) is None:
-                errors[name] = [_("日期格式应为 YYYY-MM-DD。")]
-            elif not MIN_YEAR <= day.year <= MAX_YEAR:
-                errors[name] = [
-                    _("日期须在 %(min)d 年至 %(max)d 年之间。") % {"min": MIN_YEAR, "max": MAX_YEAR}
-                ]
-            else:
-                dates[name] = day
-        if not errors and dates["to"] < dates["from"]:
-            errors["to"] = [_("to 不能早于 from。")]
-        if not errors and (dates["to"] - dates["from"]).days >= MAX_RANGE_DAYS:
-            errors["to"] = [_("日期范围不能超过 %(days)d 天。") % {"days": MAX_RANGE_DAYS}]
-        if errors:
-            raise PeriodError(errors)
-        return Period(dates["from"], dates["to"])
-    year = today.year
+    year = month = None
     if "year" in given:
         year = _integer(given["year"], MIN_YEAR, MAX_YEAR)
         if year is None:
@@ -105,16 +90,32 @@ def parse(params, today):
                 _("year 必须是 %(min)d 至 %(max)d 之间的整数。")
                 % {"min": MIN_YEAR, "max": MAX_YEAR}
             ]
-    month = None
     if "month" in given:
         month = _integer(given["month"], 1, 12)
         if month is None:
             errors["month"] = [_("month 必须是 1 至 12 之间的整数。")]
-        elif "year" not in given:
-            errors["month"] = [_("指定 month 时须同时指定 year。")]
+    dates = {}
+    for name in ("from", "to"):
+        if name in given:
+            dates[name] = _date(given[name])
+            if dates[name] is None:
+                errors[name] = [_("日期格式应为 YYYY-MM-DD。")]
     if errors:
         raise PeriodError(errors)
-    if month is None:
-        return year_period(year)
-    last = calendar.monthrange(year, month)[1]
-    return Period(datetime.date(year, month, 1), datetime.date(year, month, last), year, month)
+    if month is not None:
+        chosen = month_period(year or today.year, month)
+    elif year is not None or not dates:
+        chosen = year_period(year or today.year)
+    else:
+        chosen = None
+    start, end = dates.get("from"), dates.get("to")
+    if chosen is None:
+        start = start or datetime.date(end.year, 1, 1)
+        end = end or datetime.date(start.year, 12, 31)
+        return Period(start, end)
+    return Period(
+        max(chosen.start, start) if start else chosen.start,
+        min(chosen.end, end) if end else chosen.end,
+        chosen.year,
+        chosen.month,
+    )

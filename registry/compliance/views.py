@@ -17,6 +17,14 @@ from registry.models import Department
 from registry.permissions import member_scope
 
 DEFAULT_LIMIT = MAX_LIMIT = 1000
+MAX_OFFSET = 10**9
+
+
+def check_codes():
+    """The codes of the registered checks (the URL map is loaded after every app's
+    ``ready()``, so all of them)."""
+    return [check.code for check in registration.checks()]
+
 
 PERIOD_PARAMETERS = [
     OpenApiParameter(
@@ -27,14 +35,26 @@ PERIOD_PARAMETERS = [
     OpenApiParameter(
         "month",
         {"type": "integer", "minimum": 1, "maximum": 12},
-        description=_("月份（须同时给出 year）"),
+        description=_("月份（未给出 year 时为本年度的该月）"),
     ),
-    OpenApiParameter("from", {"type": "string", "format": "date"}, description=_("起始日期（含）")),
-    OpenApiParameter("to", {"type": "string", "format": "date"}, description=_("截止日期（含）")),
+    OpenApiParameter(
+        "from",
+        {"type": "string", "format": "date"},
+        description=_("起始日期（含）；只给出 to 时为 to 当年1月1日"),
+    ),
+    OpenApiParameter(
+        "to",
+        {"type": "string", "format": "date"},
+        description=_("截止日期（含）；只给出 from 时为 from 当年12月31日"),
+    ),
 ]
 DEPARTMENT_PARAMETER = OpenApiParameter("department", str, description=_("部门代码"))
 PAGE_PARAMETERS = [
-    OpenApiParameter("offset", {"type": "integer", "minimum": 0}, description=_("跳过的条数")),
+    OpenApiParameter(
+        "offset",
+        {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
+        description=_("跳过的条数"),
+    ),
     OpenApiParameter(
         "limit",
         {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
@@ -118,7 +138,13 @@ class Parameters:
         return int(value)
 
     def page(self):
-        offset = self.integer("offset", 0, 0, 10**9, _("offset 必须是不小于 0 的整数。"))
+        offset = self.integer(
+            "offset",
+            0,
+            0,
+            MAX_OFFSET,
+            _("offset 必须是 0 至 %(max)d 之间的整数。") % {"max": MAX_OFFSET},
+        )
         limit = self.integer(
             "limit",
             DEFAULT_LIMIT,
@@ -146,7 +172,9 @@ class ComplianceView(APIView):
         parameters=[
             *PERIOD_PARAMETERS,
             DEPARTMENT_PARAMETER,
-            OpenApiParameter("check", str, description=_("只返回该检查项（代码）")),
+            OpenApiParameter(
+                "check", str, enum=check_codes(), description=_("只返回该检查项（代码）")
+            ),
         ],
         responses=inline_serializer(
             "ComplianceReport",
@@ -158,6 +186,7 @@ class ComplianceView(APIView):
             },
         ),
         summary=_("合规统计（按部门计数，公开）"),
+        operation_id="compliance_counts",
     )
     def get(self, request):
         today = timezone.localdate()
@@ -190,7 +219,14 @@ class ComplianceDetailView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        parameters=[*PERIOD_PARAMETERS, DEPARTMENT_PARAMETER, *PAGE_PARAMETERS],
+        parameters=[
+            OpenApiParameter(
+                "code", str, OpenApiParameter.PATH, enum=check_codes(), description=_("检查项代码")
+            ),
+            *PERIOD_PARAMETERS,
+            DEPARTMENT_PARAMETER,
+            *PAGE_PARAMETERS,
+        ],
         responses=inline_serializer(
             "ComplianceDetail",
             {
@@ -204,6 +240,7 @@ class ComplianceDetailView(APIView):
             },
         ),
         summary=_("合规检查明细（监督人员和本部门）"),
+        operation_id="compliance_detail",
     )
     def get(self, request, code):
         check = registration.check(code)
@@ -262,6 +299,7 @@ class DeadlinesView(APIView):
             },
         ),
         summary=_("即将到期和已逾期的期限提醒"),
+        operation_id="compliance_deadlines",
     )
     def get(self, request):
         today = timezone.localdate()
