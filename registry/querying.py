@@ -45,27 +45,49 @@ def load_times_natively(cursor):
     cursor.cursor.adapters.register_loader(oid, psycopg.adapters.get_loader(oid, Format.TEXT))
 
 
-def prepared_cursor(using=DEFAULT_DB_ALIAS):
+def prepared_cursor(using=DEFAULT_DB_ALIAS, *, always=True):
     """A Django cursor whose statements PostgreSQL prepares: psycopg binds the parameters on
-    the server and prepares each statement on its first run, so after a few runs PostgreSQL
-    keeps a generic plan instead of planning it every time. (Django's own cursors bind on the
-    client, writing the values into the SQL, and turn psycopg's automatic preparation off.)
+    the server and prepares each statement on its first run (``always``), or once it has run
+    the same text ``prepare_threshold`` times on the connection (settings: 5), keeping at
+    most ``prepared_max`` (100) per connection. (Django's own cursors bind on the client,
+    writing the values into the SQL, and are never prepared.)
 
-    For a statement of a fixed shape run on every request whose plan does not depend on its
-    values: the token read (a key on a unique index) costs about 1.7 ms to plan and 0.2 ms
-    to run. Not for list pages: their partial indexes are chosen by comparing constants
-    (``status = 'published'``), which a generic plan cannot see, so PostgreSQL would plan
-    them on every run anyway. While queries are logged (DEBUG, a test counting queries, the
-    bench's capture) it is Django's cursor, so the log holds each statement with its
+    Always, for a statement of a fixed shape run on every request whose plan does not depend
+    on its values: the token read (a key on a unique index) costs about 1.7 ms to plan and
+    0.2 ms to run. A statement whose plan depends on its values — a list page, whose partial
+    indexes are chosen by comparing constants (``status = 'published'``), which a generic
+    plan cannot see — is prepared with those values written into its text (see
+    :func:`text_with_parameters`) and by the threshold, so that the texts that recur are
+    planned once per connection. While queries are logged (DEBUG, a test counting queries,
+    the bench's capture) it is Django's cursor, so the log holds each statement with its
     values."""
     connection = connections[using]
     if connection.queries_logged:
         return connection.cursor()
     connection.ensure_connection()
+    cursor_class = _PreparingCursor if always else ServerBindingCursor
     with connection.wrap_database_errors:
-        return connection._prepare_cursor(_PreparingCursor(connection.connection))
+        return connection._prepare_cursor(cursor_class(connection.connection))
 
 
 class _PreparingCursor(ServerBindingCursor):
     def execute(self, query, params=None, *, prepare=True, binary=None):
         return super().execute(query, params, prepare=prepare, binary=binary)
+
+
+def text_with_parameters(sql, params, kept, using=DEFAULT_DB_ALIAS):
+    """``sql`` with its ``params`` written in as Django's cursors write them, but for the
+    parameters at the indexes ``kept``, which stay placeholders (``%s``) to be bound on the
+    server: the text of a statement to prepare once for every value of those."""
+    connection = connections[using]
+    markers = {index: f"registry_parameter_{index}_{id(sql)}" for index in kept}
+    written = connection.ops.compose_sql(
+        sql, [markers.get(index, param) for index, param in enumerate(params)]
+    )
+    written = written.replace("%", "%%")
+    for marker in markers.values():
+        quoted = f"'{marker}'"
+        if written.count(quoted) != 1:
+            raise ValueError(f"parameter marker {marker} not found once in the statement")
+        written = written.replace(quoted, "%s")
+    return written

@@ -33,7 +33,7 @@ from django.db.models import Expression
 from django.utils import timezone
 
 from registry.permissions import known_scope
-from registry.querying import load_times_natively
+from registry.querying import load_times_natively, prepared_cursor, text_with_parameters
 
 PAGING_PARAMETERS = frozenset({"cursor", "page_size"})
 SIZE = 256
@@ -125,14 +125,19 @@ class _Statement:
         self.query, self.using = queryset.query, queryset.db
         query = queryset.query
         self.names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        self.text = None
 
     def rows(self, position):
-        params = list(self.params)
-        for index in self.positions:
-            params[index] = position
-        with connections[self.using].cursor() as cursor:
+        connection = connections[self.using]
+        with prepared_cursor(self.using, always=False) as cursor:
             load_times_natively(cursor)
-            cursor.execute(self.sql, params)
+            if connection.queries_logged:  # Django's cursor: the log shows the values
+                params = list(self.params)
+                for index in self.positions:
+                    params[index] = position
+                cursor.execute(self.sql, params)
+            else:
+                cursor.execute(self._text(), [position] * len(self.positions))
             rows = cursor.fetchall()
         if self.converters:
             # (A compiler of this thread's connection: a statement serves every thread.)
@@ -140,6 +145,13 @@ class _Statement:
             rows = compiler.apply_converters(rows, self.converters)
         names = self.names
         return [dict(zip(names, row, strict=True)) for row in rows]
+
+    def _text(self):
+        """The statement with every value but the cursor's position written in: one text
+        for every page of a list, prepared once it recurs (``prepared_cursor``)."""
+        if self.text is None:
+            self.text = text_with_parameters(self.sql, self.params, self.positions, self.using)
+        return self.text
 
 
 class PreparedRows:

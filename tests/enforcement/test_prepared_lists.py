@@ -289,3 +289,63 @@ def test_a_filter_value_beyond_its_column_lists_nothing(body, users, client_for,
             assert body_bytes.decode().count("\n") == 1  # the header alone
         else:
             assert body_bytes == b""
+
+
+def _prepared_page_statements():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE %s",
+            ['SELECT "enforcement_enforcementaction"."id"%'],
+        )
+        return cursor.fetchall()
+
+
+def test_a_recurring_page_statement_is_prepared_with_its_values_written_in(actions, client_for):
+    """A list's following pages share one statement whose text holds every value but the
+    cursor's position (bound on the server): once it recurs, PostgreSQL keeps it prepared
+    instead of planning it for every page; the constants the partial indexes are chosen by
+    stay in the text."""
+    published, _draft = actions
+    client = client_for("anonymous")
+    for _ in range(3):
+        walked, url = [], f"{LIST}?department=fgw&page_size=1"
+        while url:
+            body = client.get(url).json()
+            walked += [row["id"] for row in body["results"]]
+            url = body["next"]
+        assert walked == sorted((a.pk for a in published), reverse=True)
+    [(statement, runs)] = [
+        (text, runs) for text, runs in _prepared_page_statements() if "$1" in text
+    ]
+    assert runs >= 1  # (6 runs of the following pages: prepared at the 5th)
+    assert "'published'" in statement and "= 'fgw'" in statement
+    assert statement.count("$1") == 1 and "%s" not in statement
+
+
+@pytest.mark.parametrize("term", ["100%", "a_b", "O'Brien", "\\x", "%"])
+def test_values_written_into_a_page_statement_read_as_bound_ones(body, users, client_for, term):
+    """Percent signs, quotes and backslashes in a filter value are written into the page's
+    text exactly as Django's cursor writes them: the search finds what it finds through the
+    logged (client-bound) path, and nothing else."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    power = builders.power(body, users["editor"], publisher=users["publisher"])
+    for n, name in enumerate(["甲公司100%", "甲a_b", "O'Brien", "\\x1", "乙"]):
+        builders.penalty(
+            power,
+            users["editor"],
+            publisher=users["publisher"],
+            document_number=f"罚〔2026〕{n}号",
+            party_name=name,
+        )
+    client = client_for("anonymous")
+    bound = [ids(client.get(LIST, {"q": term, "department": "fgw"})) for _ in range(6)]
+    with CaptureQueriesContext(connection):
+        logged = ids(client.get(LIST, {"q": term, "department": "fgw"}))
+    assert all(found == logged for found in bound) and logged
+    expected = EnforcementAction.objects.filter(party_name__icontains=term).count()
+    assert len(logged) == expected
