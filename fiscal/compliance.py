@@ -20,6 +20,7 @@ from registry.compliance.checks import (
     WithheldReassessment,
     describe_rows,
     local_date,
+    page,
     resource_of,
 )
 from registry.compliance.deadlines import DeadlineSource, ReassessmentDeadlines
@@ -149,8 +150,7 @@ class BondAnnualDisclosure(Check):
         return {row["department"]: {m.code: row[m.code] for m in self.measures} for row in grouped}
 
     def detail_page(self, period, today, narrow, department, offset, limit):
-        rows = self.detail(period, today, narrow, department)
-        return len(rows), rows[offset : offset + limit]
+        return page(self.detail(period, today, narrow, department), offset, limit)
 
     def detail(self, period, today, narrow, department=None):
         years = self.due_years(period, today)

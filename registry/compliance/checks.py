@@ -149,6 +149,12 @@ class Check:
         return describe_rows(self, rows, today, self.resource())
 
 
+def page(rows, offset, limit):
+    """``(count, rows)`` of a list read whole: its length and ``limit`` rows from
+    ``offset`` (all of them when ``limit`` is None)."""
+    return len(rows), rows[offset : None if limit is None else offset + limit]
+
+
 def describe_rows(check, rows, today, resource):
     """Detail dictionaries of ``rows`` (values of ``check``'s listed rows)."""
     spans = [check.dates(row, today) for row in rows]
@@ -283,8 +289,7 @@ class WithheldReassessment(Check):
         }
 
     def detail_page(self, period, today, narrow, department, offset, limit):
-        rows = self.detail(period, today, narrow, department)
-        return len(rows), rows[offset : offset + limit]
+        return page(self.detail(period, today, narrow, department), offset, limit)
 
     def detail(self, period, today, narrow, department=None):
         listed = Q(withheld_reassess_on__lt=today) | Q(withheld_reassess_on__isnull=True)
