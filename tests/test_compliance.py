@@ -391,3 +391,12 @@ def test_detail_queries_do_not_grow_with_rows(w, code, queries, django_assert_nu
             check, period.year_period(2026), cw.TODAY, narrowing, limit=1000
         )
     assert count == len(rows) >= 1
+
+
+def test_errors_are_chinese_with_an_english_translation(w):
+    chinese = client(w, "anonymous").get(URL, {"year": "abc"}).json()
+    assert chinese["errors"]["year"] == ["year 必须是 2000 至 2100 之间的整数。"]
+    english = client(w, "anonymous").get(URL, {"year": "abc"}, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert english["errors"]["year"] == ["year must be an integer between 2000 and 2100."]
+    labels = client(w, "anonymous").get(URL, {"check": "enforcement_withdrawal"}).json()
+    assert labels["checks"][0]["label"] == "执法决定变更、撤销后按期撤回"
