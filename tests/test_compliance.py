@@ -298,6 +298,7 @@ BAD = [
     ({"to": "2026-02-30"}, "to"),
     ({"from": "yesterday"}, "from"),
     ({"department": "nope"}, "department"),
+    ({"department": "fgw\x00"}, "department"),
     ({"check": "nope"}, "check"),
     ({"colour": "red"}, "colour"),
 ]

@@ -123,7 +123,9 @@ class Parameters:
         code = self.params.get("department")
         if not code:
             return None
-        pk = Department.objects.filter(code=code).values_list("pk", flat=True).first()
+        pk = None
+        if "\x00" not in code:  # no code has one (PostgreSQL cannot even compare it)
+            pk = Department.objects.filter(code=code).values_list("pk", flat=True).first()
         if pk is None:
             self.errors["department"] = [_("没有代码为“%(code)s”的部门。") % {"code": code}]
         return pk
