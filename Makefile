@@ -56,13 +56,15 @@ db-start: install
 db-stop:
 	$(PY) -m registry.devdb stop
 
-# Render /api/docs/, /api/redoc/ and /graphql/ in headless Chromium (needs Debian's chromium).
+# Render /api/docs/, /api/redoc/, /graphql/ and /dashboard/ (at 1366x768 and 390x844) in
+# headless Chromium (needs Debian's chromium); the dashboard's charts draw the demo data.
 browser-check: install
 	$(PY) -m registry.devdb run -- $(MAKE) --no-print-directory browser-check-steps
 
 browser-check-steps:
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py load_demo
 	$(PY) tests/browser/run_check.py --artifacts $(or $(ARTIFACTS),artifacts/browser)
 
 # The benchmarks at scale (bench/README.md): generates the 1M-record database on first use

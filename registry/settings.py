@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "fiscal.apps.FiscalConfig",
     "registry.webhooks.apps.WebhooksConfig",
     "api_docs",
+    "dashboard.apps.DashboardConfig",
 ]
 
 MIDDLEWARE = [

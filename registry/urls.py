@@ -56,6 +56,7 @@ urlpatterns = [
     ),
     path("feeds/<slug:slug>.atom", ResourceListFeed(), name="feed-list"),
     path("graphql/", RegistryGraphQLView.as_view(graphiql=True), name="graphql"),
+    path("dashboard/", include("dashboard.urls")),
     path("admin/login/", throttled_login(admin.site.login)),  # before the admin's own
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

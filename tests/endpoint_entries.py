@@ -77,6 +77,8 @@ CORE = {
     ("graphql", "GET"): Entry(EVERYONE),
     ("graphql", "POST"): Entry(EVERYONE),
     ("healthz", "GET"): Entry(EVERYONE),
+    # The public dashboard page (oversight also gets links to the compliance detail).
+    ("dashboard", "GET"): Entry(EVERYONE),
     ("departments-list", "GET"): Entry(EVERYONE),
     ("departments-bulk-export", "GET"): Entry(EVERYONE),
     ("departments-detail", "GET"): Entry(EVERYONE, kwargs={"code": "fgw"}),

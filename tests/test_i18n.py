@@ -12,7 +12,7 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT_PACKAGES = ["registry", "api_docs", "decisions", "enforcement", "fiscal"]
+PROJECT_PACKAGES = ["registry", "api_docs", "dashboard", "decisions", "enforcement", "fiscal"]
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 # Name of the marking function -> (index of the context argument or None, index of the

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ReportFormat(models.TextChoices):
-    JSON = "json", _("JSON")
+    JSON = "json", "JSON"
     CSV = "csv", _("CSV（UTF-8，每个数值一行）")
     XLSX = "xlsx", _("Excel 工作簿（XLSX，每张表一个工作表）")
 

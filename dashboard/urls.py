@@ -1,0 +1,5 @@
+from django.urls import path
+
+from dashboard.views import DashboardView
+
+urlpatterns = [path("", DashboardView.as_view(), name="dashboard")]
