@@ -3,7 +3,6 @@ statistics tables of a department's annual disclosure report. Public: the tables
 what the public may see, so every reader gets the same figures."""
 
 from django.http import HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -17,7 +16,9 @@ from registry.annual_report.choices import ReportFormat
 from registry.exports import writers
 from registry.models import Department
 
-FIRST_YEAR = 2000
+# The years a report may be asked for (as the compliance report's): a year without public
+# records, a future one included, gives tables of zeros.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 PARAMETERS = ("department", "year", "format")
 
 
@@ -62,12 +63,11 @@ def parse_parameters(params):
         department = Department.objects.filter(code=code).first()
         if department is None:
             errors["department"] = [_("没有代码为“%(code)s”的部门。") % {"code": code}]
-    last_year = timezone.localdate().year
     year = params.get("year", "")
-    if not (year.isascii() and year.isdigit() and FIRST_YEAR <= int(year) <= last_year):
+    if not (year.isascii() and year.isdigit() and FIRST_YEAR <= int(year) <= LAST_YEAR):
         errors["year"] = [
             _("year 须为 %(first)s 至 %(last)s 之间的年份。")
-            % {"first": FIRST_YEAR, "last": last_year}
+            % {"first": FIRST_YEAR, "last": LAST_YEAR}
         ]
     chosen = params.get("format", ReportFormat.JSON)
     if chosen not in ReportFormat.values:
@@ -96,7 +96,12 @@ class AnnualReportView(APIView):
         summary=_("政府信息公开工作年度报告统计表"),
         parameters=[
             OpenApiParameter("department", str, required=True, description=_("部门代码")),
-            OpenApiParameter("year", int, required=True, description=_("年度")),
+            OpenApiParameter(
+                "year",
+                {"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR},
+                required=True,
+                description=_("年度"),
+            ),
             OpenApiParameter(
                 "format",
                 str,
