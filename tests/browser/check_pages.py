@@ -235,6 +235,9 @@ class BrowserRun:
     error: str = ""
     # what the page wrote to the console (messages, uncaught errors, CSP violations)
     console: list[str] = field(default_factory=list)
+    # the document's width in CSS pixels (DevTools runs only): wider than the viewport means
+    # the page scrolls sideways
+    scroll_width: int | None = None
     # (method, url) of every request the page itself started, from Chromium's net log
     page_requests: list[tuple[str, str]] = field(default_factory=list)
     netlog_error: str = ""
@@ -487,6 +490,11 @@ def run_chromium_emulated(
             {"expression": "document.documentElement.outerHTML", "returnByValue": True},
             session,
         )["result"]["value"]
+        scroll_width = browser.call(
+            "Runtime.evaluate",
+            {"expression": "document.documentElement.scrollWidth", "returnByValue": True},
+            session,
+        )["result"]["value"]
         shot = browser.call(
             "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True}, session
         )
@@ -502,7 +510,12 @@ def run_chromium_emulated(
     finally:
         shutil.rmtree(profile, ignore_errors=True)
     return BrowserRun(
-        True, dom=dom, page_requests=requests, netlog_error=netlog_error, console=console
+        True,
+        dom=dom,
+        page_requests=requests,
+        netlog_error=netlog_error,
+        console=console,
+        scroll_width=scroll_width,
     )
 
 
@@ -650,6 +663,10 @@ def check_page(args, base_url: str, page: Page, window) -> tuple[bool, str]:
     page_problems, summary = page.checker(dom, served, run.page_requests, path, window)
     problems.extend(page_problems)
     problems.extend(f"console: {message}" for message in run.console)
+    if run.scroll_width is not None and run.scroll_width > window[0]:
+        problems.append(
+            f"the page is {run.scroll_width} px wide in a {window[0]} px window (scrolls sideways)"
+        )
 
     allowed = tuple(args.allow_external)
     notes = []
