@@ -230,6 +230,18 @@ def test_a_fixed_number_of_queries(demo):
     assert len(queries.captured_queries) == 4 + len(registration.checks()) + 1
 
 
+def test_the_data_are_computed_once_a_minute(demo):
+    """A second visit within the minute reads nothing from the database; another language's
+    data are computed anew."""
+    page()
+    with CaptureQueriesContext(connection) as queries:
+        page()
+    assert len(queries.captured_queries) == 0
+    with CaptureQueriesContext(connection) as queries:
+        page(HTTP_ACCEPT_LANGUAGE="en")
+    assert len(queries.captured_queries) == 4 + len(registration.checks()) + 1
+
+
 def test_oversight_gets_links_to_the_records_behind_a_shortfall(demo):
     anonymous, _ = page()
     assert b"/api/v1/compliance/" not in anonymous.content.split(b"<footer")[0]
