@@ -22,14 +22,16 @@ from typing import NamedTuple
 
 import orjson
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 
 from registry import audit, record_types
 from registry.api.rows import iso_datetime_from, iso_datetime_sql
 from registry.choices import AuditAction, FeedState
+from registry.querying import prepared_cursor, text_with_parameters
 
 MAX_PAGE_SIZE = 1000
+PAGE_SIZE_MARK = "/* page size */"
 
 
 def encode_cursor(seq):
@@ -87,75 +89,47 @@ def _public_rows(prefix, viewset_class, today):
     return viewset, viewset.get_queryset()
 
 
-def current_states(type_id, ids, resources=None, stored=None):
+def current_states(type_id, ids, resources=None):
     """``{pk: (state, body)}`` of the objects of one registered type that the public sees
-    now — ``present`` with the record, or ``tombstone`` — the others are ``removed``.
-
-    ``stored`` (``{pk: (state, document)}``) holds stored states known to be at least as new
-    as the events being shown (:class:`~registry.models.PublicState`). An object still in
-    its stored state is sent as stored (``orjson.Fragment``) instead of being rendered again:
-    one query reads which objects the public sees, so visibility is always checked now."""
-    from registry.api.serializers import TombstoneSerializer
-
+    now — ``present`` with the record rendered, or ``tombstone`` — the others are
+    ``removed``."""
     resources = resources if resources is not None else resources_by_type()
     if type_id not in resources:
         return {}
     prefix, viewset_class, model = resources[type_id]
     viewset, public = _public_rows(prefix, viewset_class, timezone.localdate())
-    visible = public.filter(pk__any_of=ids)
-    states = {}
-    stored = stored or {}
-    if stored:
-        shown = set(visible.prefetch_related(None).values_list("pk", flat=True))
-        states = {
-            pk: (FeedState.PRESENT, {"record": orjson.Fragment(stored[pk][1])})
-            for pk in shown
-            if stored.get(pk, ("",))[0] == FeedState.PRESENT
-        }
-        unrendered = shown - states.keys()
-        visible = visible.filter(pk__any_of=unrendered) if unrendered else None
-    if visible is not None:
-        states.update(
-            (pk, (FeedState.PRESENT, {"record": row})) for pk, row in viewset.represented(visible)
-        )
-    tombstone_q = getattr(model, "tombstone_q", None)
+    states = {
+        pk: (FeedState.PRESENT, {"record": row})
+        for pk, row in viewset.represented(public.filter(pk__any_of=ids))
+    }
     hidden = set(ids) - states.keys()
-    if tombstone_q is not None and hidden:
-        withdrawn = model.objects.filter(tombstone_q(), pk__any_of=hidden)
-        if stored:  # records are read only for the tombstones not stored
-            withdrawn_ids = set(withdrawn.values_list("pk", flat=True))
-            for pk in withdrawn_ids:
-                state, document = stored.get(pk, ("", ""))
-                if state == FeedState.TOMBSTONE:
-                    states[pk] = (FeedState.TOMBSTONE, {"tombstone": orjson.Fragment(document)})
-            unstored = withdrawn_ids - states.keys()
-            withdrawn = withdrawn.filter(pk__any_of=unstored) if unstored else ()
-        for record in withdrawn:
-            tombstone = TombstoneSerializer(record.public_tombstone()).data
-            states[record.pk] = (FeedState.TOMBSTONE, {"tombstone": tombstone})
+    if getattr(model, "tombstone_q", None) is not None and hidden:
+        states.update(
+            (record.pk, (FeedState.TOMBSTONE, {"tombstone": body}))
+            for record, body in _tombstones(model, hidden)
+        )
     return states
 
 
-def _render(entries, resources, stored):
+def events_for(entries):
+    """The change-feed events of the given public audit entries, in their order, each
+    rendered with its record's current public state (entries of unregistered types are
+    left out)."""
+    resources = resources_by_type()
     by_type = {}
     for entry in entries:
         by_type.setdefault(entry.content_type_id, set()).add(entry.object_id)
-    return {
+    states = {
         (type_id, pk): state
         for type_id, ids in by_type.items()
-        for pk, state in current_states(
-            type_id, ids, resources, stored.get(type_id) if stored else None
-        ).items()
+        for pk, state in current_states(type_id, ids, resources).items()
     }
+    return _events(entries, states, resources)
 
 
-def events_for(entries, stored=None):
-    """The change-feed events of the given public audit entries, in their order, each
-    rendered with its record's current public state (entries of unregistered types are
-    left out). ``stored``: ``{content type id: {pk: (state, document)}}``, see
-    :func:`current_states`."""
-    resources = resources_by_type()
-    states = _render(entries, resources, stored)
+def _events(entries, states, resources):
+    """The events of ``entries`` with the states ``{(content type id, pk): (state,
+    body)}`` (``removed`` where absent)."""
     events = []
     for entry in entries:
         if entry.content_type_id not in resources:
@@ -187,32 +161,15 @@ class _Entry(NamedTuple):
     object_id: int
 
 
-@functools.cache
-def _page_sql():
-    """The page's public entries, each with its record's stored state when that state was
-    rendered at or after the entry (else NULLs). Parameters: the time zone (twice), the
-    position, the page size."""
-    from registry.models import AuditEntry, PublicState
-
-    return f"""
-        SELECT e.seq, {iso_datetime_sql("e.created_at")}, e.action, e.content_type_id,
-               e.object_id, s.state, s.document
-        FROM {AuditEntry._meta.db_table} e
-        LEFT JOIN {PublicState._meta.db_table} s
-          ON s.content_type_id = e.content_type_id AND s.object_id = e.object_id
-         AND s.seq >= e.seq
-        WHERE e.is_public AND e.seq > %s
-        ORDER BY e.seq
-        LIMIT %s"""
-
-
 def page(after, size, *, stored_states=False):
     """The events after sequence number ``after`` (at most ``size``), and the cursor to
     continue from (always returned, so a client can poll for what comes next).
 
-    With ``stored_states``, a record's stored state is sent when it is at least as new as
-    every event of the record on the page and the record is still in that state (records
-    then hold ``orjson.Fragment``); any other record is rendered now."""
+    With ``stored_states``, the page is read with what the public sees of each record now
+    and its stored state, in one statement (:func:`_page_statement`); a record's stored
+    state is sent when it is at least as new as every event of the record on the page and
+    the record is still in that state (records then hold ``orjson.Fragment``); any other
+    record that is shown is rendered now."""
     from registry.models import AuditEntry
 
     if not stored_states:
@@ -223,25 +180,121 @@ def page(after, size, *, stored_states=False):
         )
         last = entries[-1].seq if entries else after
         return events_for(entries), last
-    zone = timezone.get_current_timezone_name()
-    with connection.cursor() as cursor:
-        cursor.execute(_page_sql(), [zone, zone, after, size])
+    resources = resources_by_type()
+    sql = _page_statement(
+        timezone.localdate(), timezone.get_current_timezone_name(), tuple(resources)
+    ).replace(PAGE_SIZE_MARK, str(int(size)))
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, [after])
         rows = cursor.fetchall()
     entries = [
         _Entry(seq, iso_datetime_from(local, offset), action, type_id, object_id)
-        for seq, local, offset, action, type_id, object_id, _state, _document in rows
+        for seq, local, offset, action, type_id, object_id, *_rest in rows
     ]
-    stored, stale = {}, set()
-    for entry, (*_, state, document) in zip(entries, rows, strict=True):
-        key = (entry.content_type_id, entry.object_id)
+    last = entries[-1].seq if entries else after
+    return _events(entries, _page_states(rows, resources), resources), last
+
+
+def _page_states(rows, resources):
+    """``{(content type id, pk): (state, body)}`` of the records on a page read by
+    :func:`_page_statement`: stored documents where they are current, the rest rendered now
+    (one query per type that has any), absent for records the public no longer sees."""
+    shown, withdrawn, stale = {}, {}, set()
+    for *_entry, type_id, pk, state, document, is_shown, is_withdrawn in rows:
+        key = (type_id, pk)
         if state is None:
             stale.add(key)
+        (shown if is_shown else withdrawn if is_withdrawn else {})[key] = (state, document)
+    states, render, tombstones = {}, {}, {}
+    for key, (state, document) in shown.items():
+        if state == FeedState.PRESENT and key not in stale:
+            states[key] = (FeedState.PRESENT, {"record": orjson.Fragment(document)})
         else:
-            stored.setdefault(entry.content_type_id, {})[entry.object_id] = (state, document)
-    for type_id, pk in stale:
-        stored.get(type_id, {}).pop(pk, None)
-    last = entries[-1].seq if entries else after
-    return events_for(entries, stored), last
+            render.setdefault(key[0], []).append(key[1])
+    for key, (state, document) in withdrawn.items():
+        if state == FeedState.TOMBSTONE and key not in stale:
+            states[key] = (FeedState.TOMBSTONE, {"tombstone": orjson.Fragment(document)})
+        else:
+            tombstones.setdefault(key[0], []).append(key[1])
+    for type_id in render.keys() | tombstones.keys():
+        prefix, viewset_class, model = resources[type_id]
+        viewset, public = _public_rows(prefix, viewset_class, timezone.localdate())
+        if type_id in render:
+            rows = viewset.represented(public.filter(pk__any_of=render[type_id]))
+            states.update(((type_id, pk), (FeedState.PRESENT, {"record": row})) for pk, row in rows)
+        if type_id in tombstones:
+            states.update(
+                ((type_id, record.pk), (FeedState.TOMBSTONE, {"tombstone": body}))
+                for record, body in _tombstones(model, tombstones[type_id])
+            )
+    return states
+
+
+def _tombstones(model, ids):
+    """``(record, public tombstone)`` of the withdrawn records of ``model`` among ``ids``."""
+    from registry.api.serializers import TombstoneSerializer
+
+    for record in model.objects.filter(model.tombstone_q(), pk__any_of=ids):
+        yield record, TombstoneSerializer(record.public_tombstone()).data
+
+
+@functools.lru_cache(maxsize=4)
+def _page_statement(today, zone, type_ids):
+    """The SQL of a page of public entries (parameter: the position; the page size written
+    in for ``PAGE_SIZE_MARK``), each
+    with its record's stored state when that state was rendered at or after the entry (else
+    NULLs), whether the public sees the record now, and whether it sees its tombstone — the
+    public list querysets of every registered type (``_public_rows``), as conditions on the
+    entry's object. Compiled once a day (what is public depends on the
+    date); every value but the two parameters is written into the text, which is prepared:
+    PostgreSQL plans it once per connection. (``type_ids``, the registered content types'
+    ids, are written into it too: a test database flushed and filled again may renumber
+    them.)"""
+    from django.db.models import BigIntegerField, Case, OuterRef, Subquery, When
+
+    from registry.models import AuditEntry, PublicState
+
+    def first_id(queryset):
+        # A scalar subquery, not EXISTS: PostgreSQL may run an EXISTS as one hash of every
+        # row it could match (a scan of the table per page) where a probe of the page's
+        # entries costs far less; a scalar subquery is always probed per entry.
+        return Subquery(queryset.filter(pk=OuterRef("object_id")).values("pk")[:1])
+
+    shown, withdrawn = [], []
+    resources = resources_by_type()
+    for type_id in type_ids:
+        prefix, viewset_class, model = resources[type_id]
+        _viewset, public = _public_rows(prefix, viewset_class, today)
+        this = {"content_type_id": type_id}
+        shown.append(When(**this, then=first_id(public.order_by())))
+        if getattr(model, "tombstone_q", None) is not None:
+            withdrawn.append(When(**this, then=first_id(model.objects.filter(model.tombstone_q()))))
+    query = AuditEntry.objects.all().query
+    compiler = query.get_compiler(using=DEFAULT_DB_ALIAS)
+    conditions, condition_params = [], []
+    for whens in (shown, withdrawn):
+        case = Case(*whens, default=None, output_field=BigIntegerField())
+        sql, params = compiler.compile(case.resolve_expression(query))
+        conditions.append(f"({sql}) IS NOT NULL")
+        condition_params += params
+    entries, states = AuditEntry._meta.db_table, PublicState._meta.db_table
+    # The page is read first (its LIMIT written in: the planner then knows it probes the
+    # conditions for that many entries, rather than hashing every public row of every type),
+    # under the table's name, which the compiled conditions refer to.
+    sql = f"""
+        SELECT {entries}.seq, {iso_datetime_sql(f"{entries}.created_at")}, {entries}.action,
+               {entries}.content_type_id, {entries}.object_id, s.state, s.document,
+               {conditions[0]}, {conditions[1]}
+        FROM (
+            SELECT seq, created_at, action, content_type_id, object_id FROM {entries}
+            WHERE is_public AND seq > %s ORDER BY seq LIMIT {PAGE_SIZE_MARK}
+        ) AS {entries}
+        LEFT JOIN {states} s
+          ON s.content_type_id = {entries}.content_type_id
+         AND s.object_id = {entries}.object_id AND s.seq >= {entries}.seq
+        ORDER BY {entries}.seq"""
+    params = [zone, zone, *condition_params, None]
+    return text_with_parameters(sql, params, [len(params) - 1])
 
 
 def emit_expiry_events(today=None):
