@@ -36,6 +36,9 @@ def test_openapi_is_valid_and_committed(tmp_path):
 
 # Writes anyone may send: token sign-in and a comment on an open consultation.
 OPEN_WRITES = {("post", "/api/v1/auth/token/"), ("post", "/api/v1/consultations/{id}/comments/")}
+# Reads for signed-in readers only: compliance records and deadlines (oversight and the
+# departments themselves; the counts are public).
+SIGNED_IN_READS = {("get", "/api/v1/compliance/{code}/"), ("get", "/api/v1/compliance/deadlines/")}
 
 
 def test_every_operation_documents_its_errors_and_who_may_call_it():
@@ -49,7 +52,8 @@ def test_every_operation_documents_its_errors_and_who_may_call_it():
             assert ("403" in statuses) == (method != "get"), (method, path)
             if "{" in path:
                 assert "404" in statuses, (method, path)
-            anyone = method == "get" or (method, path) in OPEN_WRITES
+            key = (method, path)
+            anyone = (method == "get" and key not in SIGNED_IN_READS) or key in OPEN_WRITES
             assert ({} in operation["security"]) == anyone, (method, path)
     gone = schema["paths"]["/api/v1/decisions/{id}/"]["get"]["responses"]["410"]
     assert gone == {"$ref": "#/components/responses/Gone"}
