@@ -27,6 +27,7 @@ class WorkingCalendar:
         from registry.models import CalendarDay, CalendarYear
 
         self.years = sorted(set(years))
+        self._counts = None  # see _working_days_so_far
         self.official = dict(
             CalendarYear.objects.filter(year__in=self.years).values_list("year", "version")
         )
@@ -75,13 +76,30 @@ class WorkingCalendar:
         return CountedDate(day, provisional, version)
 
     def working_days_between(self, start: datetime.date, end: datetime.date) -> int:
-        """Working days after ``start`` up to and including ``end``."""
-        count, day = 0, start
-        while day < end:
-            day += datetime.timedelta(days=1)
-            if self.is_working_day(day):
-                count += 1
-        return count
+        """Working days after ``start`` up to and including ``end`` (0 when ``end`` is not
+        after ``start``). Every year from ``start``'s to ``end``'s must be loaded."""
+        if end <= start:
+            return 0
+        for year in range(start.year, end.year + 1):
+            self._require(year)
+        counts = self._working_days_so_far()
+        first = datetime.date(self.years[0], 1, 1).toordinal()
+        return counts[end.toordinal() - first] - counts[start.toordinal() - first]
+
+    def _working_days_so_far(self):
+        """Working days from 1 January of the first loaded year up to and including each day
+        to the end of the last (by the day's offset from that first day): a difference of
+        two is the count between them, however far apart (reminders count thousands)."""
+        if self._counts is None:
+            day, last = datetime.date(self.years[0], 1, 1), datetime.date(self.years[-1], 12, 31)
+            counts, total = [], 0
+            while day <= last:
+                if day.year in self.years and self.is_working_day(day):
+                    total += 1
+                counts.append(total)
+                day += datetime.timedelta(days=1)
+            self._counts = counts
+        return self._counts
 
 
 def _span(n):

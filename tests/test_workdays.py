@@ -62,6 +62,34 @@ def test_working_days_between():
     assert working_days_between(d(2026, 9, 30), d(2026, 10, 15)) == 7
 
 
+def test_working_days_between_is_a_count_of_the_days_after_start():
+    """Counted from running totals (reminders count thousands of spans at once): the same
+    as counting the days one by one, across years, for any pair of days."""
+    import random
+
+    from registry.workdays import WorkingCalendar
+
+    calendar = WorkingCalendar(range(2024, 2028))
+    first = d(2024, 1, 1)
+    days = [first + datetime.timedelta(days=n) for n in range((d(2027, 12, 31) - first).days + 1)]
+    generator = random.Random(8)
+    for _ in range(300):
+        start, end = generator.choice(days), generator.choice(days)
+        by_day = sum(
+            calendar.is_working_day(start + datetime.timedelta(days=n))
+            for n in range(1, (end - start).days + 1)
+        )
+        assert calendar.working_days_between(start, end) == by_day, (start, end)
+    assert calendar.working_days_between(d(2026, 10, 15), d(2026, 9, 30)) == 0
+    assert calendar.working_days_between(d(2027, 12, 31), d(2027, 12, 31)) == 0
+    with pytest.raises(ValueError):
+        calendar.working_days_between(d(2026, 1, 1), d(2028, 1, 3))  # 2028 not loaded
+    gap = WorkingCalendar([2025, 2027])
+    assert gap.working_days_between(d(2027, 1, 4), d(2027, 1, 8)) == 4
+    with pytest.raises(ValueError):
+        gap.working_days_between(d(2025, 12, 1), d(2027, 1, 8))  # through 2026
+
+
 def test_deadline_rule_carries_versions():
     deadline = deadlines.compute("ogi_proactive_disclosure", d(2026, 9, 30))
     assert deadline.rule_code == "ogi_proactive_disclosure"

@@ -55,11 +55,13 @@ class DeadlineSource:
         return found
 
     def item(self, row, resource, **extra):
+        # (Label and basis stay lazy: translated when written, for the items a page shows,
+        # not for every open deadline of the registry.)
         return {
             "department": row["department_code_"],
             "kind": self.code,
-            "label": str(self.label),
-            "legal_basis": str(self.legal_basis),
+            "label": self.label,
+            "legal_basis": self.legal_basis,
             "resource": resource,
             "id": row["pk"],
             "index_number": row["index_number"],
