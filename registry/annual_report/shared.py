@@ -25,11 +25,12 @@ def record_models():
     ]
 
 
-def _union_rows(department, aggregates):
+def _union_rows(department, aggregates, candidates):
     """Run one aggregate per record type as a single ``UNION ALL``; rows keyed by prefix.
-    ``aggregates(model)`` returns the annotations of that record type's row."""
+    ``aggregates(model)`` returns the annotations of that record type's row; ``candidates``
+    (a ``Q``) holds every record any of them counts (the others are not read)."""
     querysets = [
-        model.objects.filter(department=department)
+        model.objects.filter(candidates, department=department)
         .annotate(resource=Value(prefix))
         .values("resource")
         .annotate(**aggregates(model))
@@ -68,13 +69,14 @@ def proactive(department, year):
     public may see, or saw: :func:`~registry.annual_report.tables.reported_q`, withdrawn
     ones included), records amended in ``year`` (an amendment event in the audit log), and
     records withdrawn in ``year`` (with a public tombstone)."""
+    from django.contrib.contenttypes.models import ContentType
+
     from registry.models import AuditEntry
 
     def aggregates(model):
         shown = reported_q(model)
         amended = AuditEntry.objects.filter(
-            content_type__app_label=model._meta.app_label,
-            content_type__model=model._meta.model_name,
+            content_type=ContentType.objects.get_for_model(model),
             object_id=OuterRef("pk"),
             action=AuditAction.AMENDED,
             **in_year("created_at", year),
@@ -85,7 +87,10 @@ def proactive(department, year):
             "withdrawn": Count("pk", filter=shown & _withdrawn_in(year)),
         }
 
-    return _labelled(_union_rows(department, aggregates), PROACTIVE_COLUMNS)
+    # (An amendment in the year leaves ``amended_at``, the latest one, in or after it.)
+    start, _end = year_bounds(year)
+    candidates = Q(**in_year("published_at", year)) | _withdrawn_in(year) | Q(amended_at__gte=start)
+    return _labelled(_union_rows(department, aggregates, candidates), PROACTIVE_COLUMNS)
 
 
 WITHDRAWAL_COLUMNS = (
@@ -108,7 +113,8 @@ def withdrawals(department, year):
             "published_earlier": Count("pk", filter=withdrawn & Q(published_at__lt=start)),
         }
 
-    return _labelled(_union_rows(department, aggregates), WITHDRAWAL_COLUMNS)
+    candidates = _withdrawn_in(year)
+    return _labelled(_union_rows(department, aggregates, candidates), WITHDRAWAL_COLUMNS)
 
 
 TABLES = (
