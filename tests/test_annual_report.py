@@ -15,7 +15,6 @@ from xml.etree import ElementTree
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -25,7 +24,7 @@ from enforcement.models import EnforcementAction
 from registry import record_types
 from registry.annual_report import report, tables
 from registry.models import AuditEntry, Department, PublicRecord
-from tests.world import api_client, module_world
+from tests.world import api_client, demo_data_world
 
 URL = "/api/v1/annual-report/"
 # Departments and years of the demo data with something in every kind of table: the
@@ -35,11 +34,7 @@ URL = "/api/v1/annual-report/"
 CASES = [("scjgj", 2026), ("scjgj", 2024), ("ghzyj", 2024), ("fgw", 2026), ("czj", 2025)]
 
 
-def _load_demo():
-    call_command("load_demo")
-
-
-world = module_world(_load_demo)
+world = demo_data_world()
 
 
 @pytest.fixture

@@ -4,14 +4,13 @@ same rule), and a department's staff see exactly oversight's rows of their own d
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 
 from registry.compliance import deadlines, period, registration, report
 from registry.compliance.scope import Narrowing, unrestricted
 from registry.models import Department
-from tests.world import module_world
+from tests.world import demo_data_world
 
-world = module_world(lambda: call_command("load_demo"))
+world = demo_data_world()
 YEARS = (2024, 2025, 2026)
 
 

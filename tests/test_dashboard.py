@@ -15,7 +15,6 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.staticfiles import finders
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -28,17 +27,13 @@ from enforcement.models import EnforcementAction
 from fiscal.models import DebtReport
 from registry.compliance import registration
 from tests.test_annual_report import PublicView, record_models
-from tests.world import module_world
+from tests.world import demo_data_world
 
 ROOT = Path(__file__).resolve().parent.parent
 VENDORED = ROOT / "dashboard/static/dashboard/echarts"
 
 
-def _load_demo():
-    call_command("load_demo")
-
-
-world = module_world(_load_demo)
+world = demo_data_world()
 
 
 @pytest.fixture

@@ -91,6 +91,13 @@ def module_world(build):
     return world
 
 
+def demo_data_world():
+    """A module-scoped fixture named ``world`` holding the demo data set (``load_demo``)."""
+    from django.core.management import call_command
+
+    return module_world(lambda: call_command("load_demo"))
+
+
 def crawl_change_feed(get, page_size=100):
     """Follow the public change feed to its end with ``get(url) -> response``."""
     url = f"/api/v1/changes/?page_size={page_size}"
