@@ -87,3 +87,24 @@ def test_staff_see_oversights_rows_of_their_departments(demo, username):
     all_items = deadlines.upcoming(today, 20, unrestricted).items
     their_items = deadlines.upcoming(today, 20, staff).items
     assert their_items == [item for item in all_items if item["department"] in own]
+
+
+def test_the_demo_digest_reaches_the_demo_publishers(demo, mailoutbox, caplog):
+    """The demo's publishers have (undeliverable) addresses, so the digest of the demo data
+    is sent to them; a department with due items and no publisher is logged."""
+    from django.utils import timezone
+
+    from registry.compliance import digest
+
+    today = timezone.localdate()
+    due = deadlines.upcoming(today, deadlines.DEFAULT_WITHIN, unrestricted).by_department()
+    with_publishers = {"fgw", "scjgj", "czj"} & due.keys()
+    assert with_publishers  # the demo data has due items where the demo has publishers
+    assert digest.send_digests(today) == len(mailoutbox) == len(with_publishers)
+    assert sorted(to for message in mailoutbox for to in message.to) == sorted(
+        f"{code}_publisher@demo.invalid" for code in with_publishers
+    )
+    unaddressed = due.keys() - with_publishers
+    logged = [r.getMessage() for r in caplog.records if r.name == "registry.compliance.digest"]
+    assert len(logged) == len(unaddressed)
+    assert all(any(f" {code} has " in line for line in logged) for code in unaddressed)

@@ -3,6 +3,8 @@
 holding the publisher role on it) through Django's e-mail framework (``EMAIL_BACKEND``;
 the console by default). Run by the worker's scheduler (:mod:`registry.tasks`)."""
 
+import logging
+
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.utils import timezone, translation
@@ -16,6 +18,7 @@ from registry.permissions import ROLE_PERMISSIONS
 
 # At most this many items are listed in one message; the rest are counted.
 MAX_LISTED = 50
+logger = logging.getLogger(__name__)
 
 
 def publishers(department_ids):
@@ -79,6 +82,12 @@ def send_digests(today=None, within=deadlines.DEFAULT_WITHIN):
             department = departments[code]
             to = recipients.get(department.pk)
             if not to:
+                logger.warning(
+                    "deadline digest: %s has %d due item(s) and no publisher with an e-mail "
+                    "address",
+                    code,
+                    len(items),
+                )
                 continue
             subject, body = message(department, items, reminders)
             messages.append(EmailMessage(subject, body, to=to))
