@@ -204,7 +204,10 @@ def _page_states(rows, resources):
         key = (type_id, pk)
         if state is None:
             stale.add(key)
-        (shown if is_shown else withdrawn if is_withdrawn else {})[key] = (state, document)
+        if is_shown:
+            shown[key] = (state, document)
+        elif is_withdrawn:
+            withdrawn[key] = (state, document)
     states, render, tombstones = {}, {}, {}
     for key, (state, document) in shown.items():
         if state == FeedState.PRESENT and key not in stale:
@@ -240,16 +243,16 @@ def _tombstones(model, ids):
 
 @functools.lru_cache(maxsize=4)
 def _page_statement(today, zone, type_ids):
-    """The SQL of a page of public entries (parameter: the position; the page size written
-    in for ``PAGE_SIZE_MARK``), each
-    with its record's stored state when that state was rendered at or after the entry (else
-    NULLs), whether the public sees the record now, and whether it sees its tombstone — the
-    public list querysets of every registered type (``_public_rows``), as conditions on the
-    entry's object. Compiled once a day (what is public depends on the
-    date); every value but the two parameters is written into the text, which is prepared:
-    PostgreSQL plans it once per connection. (``type_ids``, the registered content types'
-    ids, are written into it too: a test database flushed and filled again may renumber
-    them.)"""
+    """The SQL of a page of public entries, each with its record's stored state when that
+    state was rendered at or after the entry (else NULLs), whether the public sees the
+    record now and whether it sees its tombstone: the public list querysets of every
+    registered type (``_public_rows``) as conditions on the entry's object.
+
+    One parameter, the position; the page size is written in for ``PAGE_SIZE_MARK``.
+    Compiled once a day (what is public depends on the date), with every other value
+    written into the text, which is prepared: PostgreSQL plans it once per connection.
+    (``type_ids``, the registered content types' ids, are written in too: a test database
+    flushed and filled again may renumber them.)"""
     from django.db.models import BigIntegerField, Case, OuterRef, Subquery, When
 
     from registry.models import AuditEntry, PublicState

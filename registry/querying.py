@@ -49,8 +49,9 @@ def prepared_cursor(using=DEFAULT_DB_ALIAS, *, always=True):
     """A Django cursor whose statements PostgreSQL prepares: psycopg binds the parameters on
     the server and prepares each statement on its first run (``always``), or once it has run
     the same text ``prepare_threshold`` times on the connection (settings: 5), keeping at
-    most ``prepared_max`` (100) per connection. (Django's own cursors bind on the client,
-    writing the values into the SQL, and are never prepared.)
+    most ``prepared_max`` (100) per connection; the settings have PostgreSQL keep a generic
+    plan of each from its first run (``plan_cache_mode``). (Django's own cursors bind on the
+    client, writing the values into the SQL, and are never prepared.)
 
     Always, for a statement of a fixed shape run on every request whose plan does not depend
     on its values: the token read (a key on a unique index) costs about 1.7 ms to plan and
