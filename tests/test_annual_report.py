@@ -359,6 +359,7 @@ def test_xlsx_has_one_sheet_per_table(demo):
     [
         ({"year": 2026}, "department"),
         ({"department": "nosuch", "year": 2026}, "department"),
+        ({"department": "scjgj\x00", "year": 2026}, "department"),  # was a 500
         ({"department": "scjgj"}, "year"),
         ({"department": "scjgj", "year": "abc"}, "year"),
         ({"department": "scjgj", "year": "1999"}, "year"),

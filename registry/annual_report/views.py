@@ -13,8 +13,8 @@ from rest_framework.views import APIView
 
 from registry.annual_report import report
 from registry.annual_report.choices import ReportFormat
+from registry.api.filters import UNKNOWN_DEPARTMENT, department_with_code
 from registry.exports import writers
-from registry.models import Department
 
 # The years a report may be asked for (as the compliance report's): a year without public
 # records, a future one included, gives tables of zeros.
@@ -60,9 +60,9 @@ def parse_parameters(params):
     if not code:
         errors["department"] = [_("请指定部门代码（department）。")]
     else:
-        department = Department.objects.filter(code=code).first()
+        department = department_with_code(code)
         if department is None:
-            errors["department"] = [_("没有代码为“%(code)s”的部门。") % {"code": code}]
+            errors["department"] = [UNKNOWN_DEPARTMENT % {"code": code}]
     year = params.get("year", "")
     if not (year.isascii() and year.isdigit() and FIRST_YEAR <= int(year) <= LAST_YEAR):
         errors["year"] = [

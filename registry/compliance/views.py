@@ -11,9 +11,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from registry.api.filters import UNKNOWN_DEPARTMENT, department_with_code
 from registry.compliance import deadlines, period, registration, report
 from registry.compliance.scope import Narrowing
-from registry.models import Department
 from registry.permissions import member_scope
 
 DEFAULT_LIMIT = MAX_LIMIT = 1000
@@ -123,12 +123,11 @@ class Parameters:
         code = self.params.get("department")
         if not code:
             return None
-        pk = None
-        if "\x00" not in code:  # no code has one (PostgreSQL cannot even compare it)
-            pk = Department.objects.filter(code=code).values_list("pk", flat=True).first()
-        if pk is None:
-            self.errors["department"] = [_("没有代码为“%(code)s”的部门。") % {"code": code}]
-        return pk
+        department = department_with_code(code)
+        if department is None:
+            self.errors["department"] = [UNKNOWN_DEPARTMENT % {"code": code}]
+            return None
+        return department.pk
 
     def integer(self, name, default, low, high, message):
         value = self.params.get(name)
