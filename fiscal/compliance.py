@@ -33,6 +33,16 @@ BOND_DISCLOSURE_BASIS = _("《地方政府债务信息公开办法（试行）�
 FIRST_ANNUAL_DUE_YEAR = 2019
 
 
+def owed_years(bond, first, last):
+    """The years from ``first`` to ``last`` whose annual disclosure ``bond`` (a row with
+    ``issue_date`` and ``maturity_date``) owes: after its issue year up to its maturity
+    year, from 2019. (``BondAnnualDisclosure.owed`` is the same rule in SQL.)"""
+    return range(
+        max(first, bond["issue_date"].year + 1, FIRST_ANNUAL_DUE_YEAR),
+        min(last, bond["maturity_date"].year) + 1,
+    )
+
+
 def annual_due(year):
     """The day the annual during-life disclosure of ``year`` is due (30 June)."""
     month, day = ANNUAL_DISCLOSURE_MONTH_DAY
@@ -176,9 +186,7 @@ class BondAnnualDisclosure(Check):
         )
         rows = []
         for bond in values:
-            for year in years:
-                if not bond["issue_date"].year < year <= bond["maturity_date"].year:
-                    continue
+            for year in owed_years(bond, years[0], years[-1]):  # (years: consecutive)
                 done = bond[f"disclosed_{year}"]
                 if done is not None and done <= annual_due(year):
                     continue
@@ -229,8 +237,7 @@ class BondDeadlines(DeadlineSource):
         items = []
         for bond in values:
             disclosed = set(bond["disclosed_"])
-            owed_from = max(bond["issue_date"].year + 1, FIRST_ANNUAL_DUE_YEAR)
-            for year in range(owed_from, min(last, bond["maturity_date"].year) + 1):
+            for year in owed_years(bond, FIRST_ANNUAL_DUE_YEAR, last):
                 if year not in disclosed:
                     row = {**bond, "due_": annual_due(year)}
                     items.append(self.item(row, resource, bond_code=bond["code"], year=year))
